@@ -1,0 +1,43 @@
+# RollCall: the two commands of the README, and the steps they are made of.
+#   make demo   set up, then run the main job on the bundled defaults (SQLite, sface pack, real photos)
+#   make test   set up, then run the test suite
+SWIFT    ?= swift
+ROLLCALL_MODELS ?= $(HOME)/.cache/rollcall/models
+export ROLLCALL_MODELS
+DEBUG_BIN   := .build/debug/rollcall
+RELEASE_BIN := .build/release/rollcall
+
+.PHONY: demo test setup system build release models bench clean
+
+demo: system release
+	$(RELEASE_BIN) models fetch --pack sface
+	$(RELEASE_BIN) models fetch --manifest Fixtures/test-photos.json
+	scripts/demo.sh $(RELEASE_BIN)
+
+test: system build models
+	$(SWIFT) test
+
+setup: system build models
+
+system:
+	scripts/install-system-packages.sh
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+# Both packs: the tests check both conversions.
+models: build
+	$(DEBUG_BIN) models fetch --pack sface
+	$(DEBUG_BIN) models fetch --pack dlib
+	$(DEBUG_BIN) models fetch --manifest Fixtures/test-photos.json
+
+bench: system release
+	$(RELEASE_BIN) models fetch
+	$(RELEASE_BIN) models fetch --manifest Fixtures/test-photos.json
+	$(RELEASE_BIN) bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// OpenCV is linked module by module: `pkg-config --libs opencv4` would pull in ~55 libraries,
+// which costs 0.3 s and 60 MB at every start-up (see ../shared/design/face-pipeline.md §5).
+let openCVModules = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn", "opencv_videoio"]
+
+let package = Package(
+    name: "RollCall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rollcall", targets: ["rollcall"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // RollCallServer: HTTP API, graceful shutdown, Prometheus metrics, YAML config.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // The only C++ in the project: a thin extern "C" layer over OpenCV (decode, detect, align, embed, capture).
+        .target(
+            name: "CRollCallShim",
+            path: "CShims",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            linkerSettings: openCVModules.map { .linkedLibrary($0) }
+        ),
+        // Swift face engine over the shim: images, faces, embeddings, model packs.
+        .target(
+            name: "FaceEngine",
+            dependencies: [
+                "CRollCallShim",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        // The roll-call domain: roster, matcher, quality gates, audit chain, reports. Knows embeddings only as
+        // vectors, so it builds and tests without OpenCV.
+        .target(
+            name: "RollCall",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // SQLite persistence (GRDB): migrations, encrypted templates, sessions, attendance.
+        .target(
+            name: "RollCallStore",
+            dependencies: [
+                "RollCall",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Enrollment: photo → face → quality gates → duplicate-identity guard → sealed template in the store.
+        .target(
+            name: "Enrollment",
+            dependencies: [
+                "FaceEngine",
+                "RollCall",
+                "RollCallStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Biometric evaluation: verification and identification metrics, DET curves. Pure Swift.
+        .target(name: "Evaluation"),
+        // The entrance-camera daemon: capture, tracking, K-of-track confirmation, HTTP API, SSE, dashboard, metrics.
+        // The command-line tool: one small ArgumentParser command per verb.
+        .executableTarget(
+            name: "rollcall",
+            dependencies: [
+                "FaceEngine",
+                "Enrollment",
+                "Evaluation",
+                "RollCall",
+                "RollCallStore",
+                
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(
+            name: "EnrollmentTests",
+            dependencies: [
+                "Enrollment", "FaceEngine", "RollCall", "RollCallStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
+        .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

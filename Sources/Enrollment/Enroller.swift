@@ -1,0 +1,135 @@
+import FaceEngine
+import Foundation
+import Logging
+import RollCall
+import RollCallStore
+
+/// Turns delegates' photos into sealed templates: detect, choose the face, apply the quality gates, embed,
+/// refuse a face that already belongs to someone else, store.
+///
+/// Photos are analysed in parallel on the engine's workers; the duplicate check and the writes then run in
+/// input order, so a batch is checked against everything stored before it and against its own earlier photos.
+public struct Enroller {
+    public struct Options: Sendable {
+        /// Take the biggest face of a photo with several, instead of refusing it.
+        public var largest = false
+        /// Store a face even when it matches another delegate (the override is logged).
+        public var force = false
+        /// Skip the quality gates (evaluation only: measure the matcher, not the photographer).
+        public var skipQualityGates = false
+        public var gate = QualityGate()
+        public init() {}
+    }
+
+    /// What became of one photo.
+    public struct Outcome: Sendable {
+        public var delegateID: String
+        public var photo: String
+        public var templateID: Int64?
+        /// Why the photo was refused; empty when it was enrolled.
+        public var reasons: [String]
+        /// The other delegate this face matched, and the distance, when the duplicate guard spoke.
+        public var duplicateOf: (delegateID: String, distance: Float)?
+        public var enrolled: Bool { templateID != nil }
+    }
+
+    let engine: FaceEngine
+    let store: RollCallStore
+    let logger: Logger
+    /// Faces closer than this to another delegate's template are refused (the pack's 1:N threshold).
+    let duplicateThreshold: Float
+
+    public init(engine: FaceEngine, store: RollCallStore, logger: Logger) {
+        self.engine = engine
+        self.store = store
+        self.logger = logger
+        duplicateThreshold = engine.thresholds.identify
+    }
+
+    /// Enrolls `(delegateID, photo)` items; `progress` is called after each photo has been analysed.
+    public func enroll(_ items: [(delegateID: String, photo: String)], options: Options,
+                       progress: (@Sendable (Int) -> Void)? = nil) throws -> [Outcome] {
+        // Unknown delegates fail fast, before any face work.
+        let known = Set(try store.delegates().map(\.id))
+        for id in Set(items.map(\.delegateID)) where !known.contains(id) {
+            throw StoreError.unknownDelegate(id)
+        }
+        let analysed = analyse(items.map(\.photo), options: options, progress: progress)
+
+        var gallery = try store.templates()
+        var outcomes: [Outcome] = []
+        for (item, analysis) in zip(items, analysed) {
+            var outcome = Outcome(delegateID: item.delegateID, photo: item.photo, reasons: [])
+            switch analysis {
+            case .refused(let reasons):
+                outcome.reasons = reasons
+            case .face(let embedding, let quality, let digest):
+                if let clash = closestOtherDelegate(to: embedding, in: gallery, excluding: item.delegateID),
+                   clash.distance < duplicateThreshold {
+                    outcome.duplicateOf = clash
+                    if !options.force {
+                        outcome.reasons = ["\(item.photo): matches delegate \(clash.delegateID) (distance \(String(format: "%.3f", clash.distance)), "
+                            + "below \(String(format: "%.3f", duplicateThreshold))) — refused as a possible duplicate identity for \(item.delegateID); --force overrides"]
+                        break
+                    }
+                    logger.warning("duplicate-identity guard overridden with --force", metadata: [
+                        "delegate.id": "\(item.delegateID)", "other.delegate.id": "\(clash.delegateID)",
+                        "match.distance": "\(clash.distance)"])
+                }
+                outcome.templateID = try store.addTemplate(
+                    delegateID: item.delegateID, embedding: embedding.vector, quality: quality,
+                    sourcePhoto: URL(fileURLWithPath: item.photo).lastPathComponent, sourceSHA256: digest)
+                gallery.append((item.delegateID, embedding.vector))
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    private enum Analysis: Sendable {
+        case face(Embedding, quality: Double, sha256: String)
+        case refused([String])
+    }
+
+    /// Detects, gates and embeds every photo, spread over the engine's workers.
+    private func analyse(_ photos: [String], options: Options, progress: (@Sendable (Int) -> Void)?) -> [Analysis] {
+        let engine = self.engine
+        return parallelMap(photos.count, workers: engine.workerCount, progress: progress) { i in
+            Self.analyse(photos[i], engine: engine, options: options)
+        }
+    }
+
+    private static func analyse(_ photo: String, engine: FaceEngine, options: Options) -> Analysis {
+        do {
+            let image = try Image(contentsOf: photo)
+            let faces = try engine.detect(image)
+            let observations = try faces.map { try FaceObservation($0, in: image) }
+            let chosen: FaceObservation
+            switch options.gate.selectFace(from: observations, photo: photo, largest: options.largest) {
+            case .failure(let failure): return .refused([failure.description])
+            case .success(let observation): chosen = observation
+            }
+            if !options.skipQualityGates {
+                let failures = options.gate.failures(of: chosen, photo: photo)
+                if !failures.isEmpty { return .refused(failures.map(\.description)) }
+            }
+            let face = faces[observations.firstIndex(of: chosen)!]
+            let embedding = try engine.embed(image, faces: [face])[0]
+            let digest = try FileDigest.sha256(of: URL(fileURLWithPath: photo))
+            return .face(embedding, quality: chosen.sharpness, sha256: digest)
+        } catch {
+            return .refused(["\(error)"])
+        }
+    }
+
+    /// The nearest template of any other delegate (brute force: enrollment is not the hot path).
+    private func closestOtherDelegate(to embedding: Embedding, in gallery: [(delegateID: String, embedding: [Float])],
+                                      excluding id: String) -> (delegateID: String, distance: Float)? {
+        var best: (String, Float)?
+        for (other, vector) in gallery where other != id {
+            let d = embedding.distance(to: Embedding(normalized: vector))
+            if d < (best?.1 ?? .infinity) { best = (other, d) }
+        }
+        return best.map { (delegateID: $0.0, distance: $0.1) }
+    }
+}

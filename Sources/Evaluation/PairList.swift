@@ -1,0 +1,74 @@
+import Foundation
+
+/// A list of image pairs to verify, read from LFW's `pairs.txt` format or a plain TSV.
+public struct PairList: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var pathA: String
+        public var pathB: String
+        public var same: Bool
+        public init(pathA: String, pathB: String, same: Bool) {
+            self.pathA = pathA
+            self.pathB = pathB
+            self.same = same
+        }
+    }
+
+    public var entries: [Entry]
+
+    public struct FormatError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// LFW format: a header line, then `name i j` (same person) or `name1 i name2 j` (different), tab
+    /// or space separated; image path `root/name/name_000i.jpg`.
+    public static func parseLFW(_ text: String, file: String, root: String) throws -> PairList {
+        var entries: [Entry] = []
+        func path(_ name: String, _ index: String, line: Int) throws -> String {
+            guard let i = Int(index), i >= 0 else {
+                throw FormatError(description: "\(file):\(line): image number \(index) is not a number")
+            }
+            return "\(root)/\(name)/\(name)_\(String(format: "%04d", i)).jpg"
+        }
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = n + 1
+            let fields = raw.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\r" }).map(String.init)
+            if line == 1 || fields.isEmpty { continue }  // header: fold count and size
+            switch fields.count {
+            case 3: entries.append(Entry(pathA: try path(fields[0], fields[1], line: line),
+                                         pathB: try path(fields[0], fields[2], line: line), same: true))
+            case 4: entries.append(Entry(pathA: try path(fields[0], fields[1], line: line),
+                                         pathB: try path(fields[2], fields[3], line: line), same: false))
+            default: throw FormatError(description: "\(file):\(line): expected 3 fields (same person) or 4 (different), found \(fields.count)")
+            }
+        }
+        guard !entries.isEmpty else { throw FormatError(description: "\(file): no pairs") }
+        return PairList(entries: entries)
+    }
+
+    /// TSV: `pathA<TAB>pathB<TAB>1|0`, paths relative to `root`.
+    public static func parseTSV(_ text: String, file: String, root: String) throws -> PairList {
+        var entries: [Entry] = []
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3, fields[2] == "1" || fields[2] == "0" else {
+                throw FormatError(description: "\(file):\(n + 1): expected pathA<TAB>pathB<TAB>1|0")
+            }
+            func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(root)/\(p)" }
+            entries.append(Entry(pathA: resolve(fields[0]), pathB: resolve(fields[1]), same: fields[2] == "1"))
+        }
+        guard !entries.isEmpty else { throw FormatError(description: "\(file): no pairs") }
+        return PairList(entries: entries)
+    }
+
+    /// Every distinct image, in first-seen order.
+    public var images: [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for e in entries {
+            for p in [e.pathA, e.pathB] where seen.insert(p).inserted { out.append(p) }
+        }
+        return out
+    }
+}

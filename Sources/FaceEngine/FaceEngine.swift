@@ -1,0 +1,125 @@
+import CRollCallShim
+import Foundation
+
+/// Detects, aligns and embeds faces with one installed model pack. Safe to call from several threads:
+/// each call borrows one of `workers` detector+embedder pairs (cv::dnn nets are not thread-safe), and
+/// OpenCV gets `cores / workers` threads inside each call.
+public final class FaceEngine: @unchecked Sendable {
+    public let pack: InstalledPack
+    public let workerCount: Int
+    private let pool: WorkerPool<FaceWorker>
+
+    /// - Parameters:
+    ///   - workers: how many calls may run at once. One worker with all cores gives the lowest latency for
+    ///     a single image; one single-threaded worker per core gives the highest throughput for many.
+    public init(pack: InstalledPack, workers: Int = 1) throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let count = max(1, workers)
+        rc_set_num_threads(Int32(max(1, cores / count)))
+        self.pack = pack
+        self.workerCount = count
+        var made: [FaceWorker] = []
+        for _ in 0..<count { made.append(try FaceWorker(pack: pack)) }
+        pool = WorkerPool(made)
+    }
+
+    /// The pack's calibrated operating points (an engine is only ever built from a pack that has them).
+    public var thresholds: ModelPack.Thresholds { pack.pack.thresholds! }
+    public var dimension: Int { pool.withWorker { $0.dimension } }
+
+    /// Faces in an image, best score first.
+    public func detect(_ image: Image) throws -> [Face] {
+        try pool.withWorker { try $0.detect(image) }
+    }
+
+    /// The aligned chip the embedder sees for one face.
+    public func chip(_ image: Image, face: Face) throws -> Image {
+        try pool.withWorker { try $0.chip(image, face: face) }
+    }
+
+    /// Embeddings of the given faces of one image, in one batch.
+    /// - Parameter flip: also embed each chip's mirror image and average the two (test-time augmentation).
+    public func embed(_ image: Image, faces: [Face], flip: Bool = false) throws -> [Embedding] {
+        try pool.withWorker { worker in
+            let chips = try faces.map { try worker.chip(image, face: $0) }
+            return try Self.embed(chips: chips, flip: flip, worker: worker)
+        }
+    }
+
+    /// Embeddings of chips that were already cut.
+    public func embed(chips: [Image], flip: Bool = false) throws -> [Embedding] {
+        try pool.withWorker { try Self.embed(chips: chips, flip: flip, worker: $0) }
+    }
+
+    /// The embedding network's raw outputs for chips (not normalised): for checking model fidelity.
+    public func rawDescriptors(chips: [Image]) throws -> [[Float]] {
+        try pool.withWorker { try $0.rawDescriptors(chips: chips) }
+    }
+
+    private static func embed(chips: [Image], flip: Bool, worker: FaceWorker) throws -> [Embedding] {
+        guard flip else { return try worker.embed(chips: chips) }
+        let mirrored = try chips.map { try $0.mirrored() }
+        let both = try worker.embed(chips: chips + mirrored)
+        return (0..<chips.count).map { Embedding.mean([both[$0], both[$0 + chips.count]]) }
+    }
+
+    /// Detects every face and embeds each, in one borrow of a worker.
+    public func analyze(_ image: Image, flip: Bool = false) throws -> [(face: Face, embedding: Embedding)] {
+        try pool.withWorker { worker in
+            let faces = try worker.detect(image)
+            let chips = try faces.map { try worker.chip(image, face: $0) }
+            let embeddings = try Self.embed(chips: chips, flip: flip, worker: worker)
+            return Array(zip(faces, embeddings)).map { (face: $0.0, embedding: $0.1) }
+        }
+    }
+
+    /// How to choose the one face of a photo that has several.
+    public enum FaceChoice: Sendable {
+        /// The biggest box.
+        case largest
+        /// Big and central (see `mainSubject`): for photos of one person, as in evaluation sets.
+        case mainSubject
+    }
+
+    /// One face of an image file and its embedding; an image without a face is an error naming the file.
+    public func oneFace(inFile path: String, choice: FaceChoice = .largest,
+                        flip: Bool = false) throws -> (face: Face, embedding: Embedding) {
+        let image = try Image(contentsOf: path)
+        return try pool.withWorker { worker in
+            let faces = try worker.detect(image)
+            let chosen = choice == .largest ? faces.largest : faces.mainSubject(imageWidth: image.width, imageHeight: image.height)
+            guard let face = chosen else {
+                throw FaceEngineError(.noFace, "\(path): no face found")
+            }
+            let chip = try worker.chip(image, face: face)
+            return (face, try Self.embed(chips: [chip], flip: flip, worker: worker)[0])
+        }
+    }
+
+    /// 1 − cosine similarity.
+    public func distance(_ a: Embedding, _ b: Embedding) -> Float { a.distance(to: b) }
+
+    public static var openCVVersion: String { String(cString: rc_opencv_version()) }
+}
+
+/// A fixed set of non-thread-safe objects lent out one caller at a time.
+final class WorkerPool<Worker>: @unchecked Sendable {
+    private var idle: [Worker]
+    private let condition = NSCondition()
+
+    init(_ workers: [Worker]) { idle = workers }
+
+    func withWorker<T>(_ body: (Worker) throws -> T) rethrows -> T {
+        condition.lock()
+        while idle.isEmpty { condition.wait() }
+        let worker = idle.removeLast()
+        condition.unlock()
+        defer {
+            condition.lock()
+            idle.append(worker)
+            condition.signal()
+            condition.unlock()
+        }
+        return try body(worker)
+    }
+}

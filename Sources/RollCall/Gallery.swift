@@ -1,0 +1,108 @@
+/// Every enrolled template in one contiguous row-major `[Float]` matrix, rows grouped by delegate.
+///
+/// Grouping by delegate lets the matcher take each delegate's best distance in the same pass that computes the
+/// distances, without a per-probe scratch buffer. Embeddings are expected unit-norm (the engine normalises them);
+/// `init` re-normalises anyway, because a cosine over non-unit vectors is not a cosine.
+public struct Gallery: Sendable {
+    /// Length of every embedding.
+    public let dimension: Int
+    /// Delegate ids, in order of first appearance among the templates.
+    public let delegateIDs: [String]
+    /// Row range of delegate `i` is `rowStart[i] ..< rowStart[i + 1]`.
+    let rowStart: [Int]
+    /// `templateCount × dimension` floats.
+    let matrix: [Float]
+    /// Per-template impostor mean and standard deviation of distances, when computed (template Z-norm).
+    private(set) var impostorMean: [Float]?
+    private(set) var impostorStd: [Float]?
+
+    /// Number of templates.
+    public var templateCount: Int { rowStart.last ?? 0 }
+    /// Number of delegates with at least one template.
+    public var delegateCount: Int { delegateIDs.count }
+
+    /// Builds a gallery.
+    ///
+    /// - Parameters:
+    ///   - dimension: Length every embedding must have.
+    ///   - templates: Pairs of delegate id and embedding, in any order; several per delegate allowed.
+    /// - Throws: `MatcherError` when an embedding has the wrong length or is all zeros.
+    public init(dimension: Int, templates: [(delegateID: String, embedding: [Float])]) throws {
+        precondition(dimension > 0, "dimension must be positive")
+        var order: [String] = []
+        var rowsByDelegate: [String: [[Float]]] = [:]
+        for (delegateID, embedding) in templates {
+            guard embedding.count == dimension else {
+                throw MatcherError.dimensionMismatch(delegateID: delegateID, expected: dimension, got: embedding.count)
+            }
+            let norm = (embedding.reduce(0) { $0 + $1 * $1 }).squareRoot()
+            guard norm > 0, norm.isFinite else { throw MatcherError.degenerateEmbedding(delegateID: delegateID) }
+            if rowsByDelegate[delegateID] == nil { order.append(delegateID) }
+            rowsByDelegate[delegateID, default: []].append(embedding.map { $0 / norm })
+        }
+        var matrix: [Float] = []
+        matrix.reserveCapacity(templates.count * dimension)
+        var starts = [0]
+        for id in order {
+            for row in rowsByDelegate[id]! { matrix.append(contentsOf: row) }
+            starts.append(matrix.count / dimension)
+        }
+        self.dimension = dimension
+        self.delegateIDs = order
+        self.rowStart = starts
+        self.matrix = matrix
+    }
+
+    /// An empty gallery.
+    public static func empty(dimension: Int) -> Gallery {
+        // swiftlint:disable:next force_try
+        try! Gallery(dimension: dimension, templates: [])
+    }
+
+    /// This gallery with per-template impostor statistics, for `ScoreNormalization.templateZNorm`.
+    ///
+    /// For each template, the mean and standard deviation of its distances to a deterministic sample of at most
+    /// `cohortSize` templates of *other* delegates. Cost: `templateCount × cohortSize` dot products, done once.
+    public func withImpostorStatistics(cohortSize: Int = 256) -> Gallery {
+        precondition(cohortSize > 1, "cohortSize must exceed 1")
+        var copy = self
+        let n = templateCount
+        var owner = [Int](repeating: 0, count: n)
+        for d in 0..<delegateCount { for r in rowStart[d]..<rowStart[d + 1] { owner[r] = d } }
+        var means = [Float](repeating: 0, count: n), stds = [Float](repeating: 1, count: n)
+        let step = max(1, n / cohortSize)
+        matrix.withUnsafeBufferPointer { m in
+            let base = m.baseAddress!
+            for t in 0..<n {
+                var sum: Float = 0, sumSquares: Float = 0, count: Float = 0
+                var c = (t * 7919) % step   // a different offset per template, so cohorts are not all identical
+                while c < n {
+                    if owner[c] != owner[t] {
+                        let d = 1 - Matcher.dot(base + t * dimension, base + c * dimension, dimension)
+                        sum += d; sumSquares += d * d; count += 1
+                    }
+                    c += step
+                }
+                guard count > 1 else { continue }
+                let mean = sum / count
+                means[t] = mean
+                stds[t] = max(((sumSquares / count) - mean * mean).squareRoot(), 1e-4)
+            }
+        }
+        copy.impostorMean = means
+        copy.impostorStd = stds
+        return copy
+    }
+}
+
+/// Errors building a gallery.
+public struct MatcherError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public static func dimensionMismatch(delegateID: String, expected: Int, got: Int) -> Self {
+        Self(description: "delegate \(delegateID): template has \(got) dimensions, the gallery \(expected)")
+    }
+    public static func degenerateEmbedding(delegateID: String) -> Self {
+        Self(description: "delegate \(delegateID): template is all zeros or not finite")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+
+/// A `delegate` row.
+struct DelegateRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "delegate"
+    var id: String
+    var name: String
+    var unit: String?
+    var seat: String?
+    var rosterOrder: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, unit, seat
+        case rosterOrder = "roster_order"
+    }
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let rosterOrder = Column(CodingKeys.rosterOrder)
+    }
+}
+
+/// A `template` row; the embedding is only reachable through `TemplateSealer` with the key.
+struct TemplateRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "template"
+    var id: Int64?
+    var delegateID: String
+    var dimension: Int
+    var sealed: Data
+    var quality: Double?
+    var sourcePhoto: String?
+    var sourceSHA256: String?
+    var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, dimension, sealed, quality
+        case delegateID = "delegate_id"
+        case sourcePhoto = "source_photo"
+        case sourceSHA256 = "source_sha256"
+        case createdAt = "created_at"
+    }
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let delegateID = Column(CodingKeys.delegateID)
+    }
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A `session` row.
+struct SessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "session"
+    var id: Int64?
+    var name: String
+    var quorum: Double
+    var openedAt: Int64
+    var closedAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, quorum
+        case openedAt = "opened_at"
+        case closedAt = "closed_at"
+    }
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let closedAt = Column(CodingKeys.closedAt)
+    }
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A `sighting` row: one recognition at a gate, accepted or not.
+struct SightingRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "sighting"
+    var id: Int64?
+    var sessionID: Int64
+    var delegateID: String?
+    var gate: String
+    var distance: Double?
+    var seenAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, gate, distance
+        case sessionID = "session_id"
+        case delegateID = "delegate_id"
+        case seenAt = "seen_at"
+    }
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// An `attendance` row: the first confirmed presence of a delegate in a session. Hash-chained.
+struct AttendanceRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "attendance"
+    var id: Int64?
+    var sessionID: Int64
+    var delegateID: String
+    var method: String
+    var gate: String?
+    var distance: Double?
+    var seenAt: Int64
+    var seq: Int64
+    var prevHash: String
+    var hash: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, method, gate, distance, seq, hash
+        case sessionID = "session_id"
+        case delegateID = "delegate_id"
+        case seenAt = "seen_at"
+        case prevHash = "prev_hash"
+    }
+    enum Columns {
+        static let sessionID = Column(CodingKeys.sessionID)
+        static let delegateID = Column(CodingKeys.delegateID)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The chained content, in a frozen order.
+    var chainFields: [String?] {
+        ["\(sessionID)", delegateID, method, gate, distance.map { "\($0)" }, "\(seenAt)"]
+    }
+}
+
+/// A `manual_event` row: a secretariat check-in or check-out with its reason. Hash-chained.
+struct ManualEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "manual_event"
+    var id: Int64?
+    var sessionID: Int64
+    var delegateID: String
+    var kind: String
+    var reason: String
+    var operatorName: String?
+    var at: Int64
+    var seq: Int64
+    var prevHash: String
+    var hash: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, reason, at, seq, hash
+        case sessionID = "session_id"
+        case delegateID = "delegate_id"
+        case operatorName = "operator"
+        case prevHash = "prev_hash"
+    }
+    enum Columns {
+        static let sessionID = Column(CodingKeys.sessionID)
+        static let delegateID = Column(CodingKeys.delegateID)
+        static let kind = Column(CodingKeys.kind)
+        static let at = Column(CodingKeys.at)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The chained content, in a frozen order.
+    var chainFields: [String?] {
+        ["\(sessionID)", delegateID, kind, reason, operatorName, "\(at)"]
+    }
+}
+
+extension Date {
+    /// Milliseconds since 1970 (how the store keeps times, exactly, so hashes are stable).
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    init(milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

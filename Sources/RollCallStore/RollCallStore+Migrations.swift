@@ -1,0 +1,90 @@
+import GRDB
+
+extension RollCallStore {
+    /// The schema, one named migration per table group. Shipped migrations are frozen: change the schema by adding one.
+    ///
+    /// Times are INTEGER milliseconds since 1970 (UTC), so chained rows hash the same bytes they store.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 create meta") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
+        migrator.registerMigration("v1 create delegate") { db in
+            try db.create(table: "delegate") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("unit", .text)
+                t.column("seat", .text)
+                t.column("roster_order", .integer).notNull()
+            }
+        }
+        migrator.registerMigration("v1 create template") { db in
+            try db.create(table: "template") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("delegate_id", .text).notNull().indexed().references("delegate", onDelete: .cascade)
+                t.column("dimension", .integer).notNull()
+                t.column("sealed", .blob).notNull()
+                t.column("quality", .double)
+                t.column("source_photo", .text)
+                t.column("source_sha256", .text)
+                t.column("created_at", .integer).notNull()
+            }
+        }
+        migrator.registerMigration("v1 create session") { db in
+            try db.create(table: "session") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("quorum", .double).notNull().check { $0 >= 0 && $0 <= 1 }
+                t.column("opened_at", .integer).notNull()
+                t.column("closed_at", .integer)
+            }
+            // At most one open session: every open row indexes the same value.
+            try db.execute(sql: "CREATE UNIQUE INDEX session_one_open ON session(closed_at IS NULL) WHERE closed_at IS NULL")
+        }
+        migrator.registerMigration("v1 create sighting") { db in
+            // delegate_id is not a foreign key: the log outlives a removed delegate.
+            try db.create(table: "sighting") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_id", .integer).notNull().references("session")
+                t.column("delegate_id", .text)
+                t.column("gate", .text).notNull()
+                t.column("distance", .double)
+                t.column("seen_at", .integer).notNull()
+            }
+            try db.create(index: "sighting_session", on: "sighting", columns: ["session_id", "seen_at"])
+        }
+        migrator.registerMigration("v1 create attendance and manual_event (hash-chained)") { db in
+            // Neither references delegate: chained rows must never be deleted by a cascade.
+            try db.create(table: "attendance") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_id", .integer).notNull().references("session")
+                t.column("delegate_id", .text).notNull()
+                t.column("method", .text).notNull().check { ["face", "manual"].contains($0) }
+                t.column("gate", .text)
+                t.column("distance", .double)
+                t.column("seen_at", .integer).notNull()
+                t.column("seq", .integer).notNull().unique()
+                t.column("prev_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.uniqueKey(["session_id", "delegate_id"])
+            }
+            try db.create(table: "manual_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_id", .integer).notNull().references("session")
+                t.column("delegate_id", .text).notNull()
+                t.column("kind", .text).notNull().check { ["checkin", "checkout"].contains($0) }
+                t.column("reason", .text).notNull().check(sql: "length(trim(reason)) > 0")
+                t.column("operator", .text)
+                t.column("at", .integer).notNull()
+                t.column("seq", .integer).notNull().unique()
+                t.column("prev_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            try db.create(index: "manual_event_session", on: "manual_event", columns: ["session_id", "delegate_id"])
+        }
+        return migrator
+    }
+}

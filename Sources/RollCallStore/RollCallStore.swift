@@ -1,0 +1,123 @@
+import Crypto
+import Foundation
+import GRDB
+import Logging
+import RollCall
+
+/// The roll-call database: one SQLite file in WAL mode, shared by the daemon and the CLI.
+///
+/// - Migrates in `init`.
+/// - Every write is one transaction; a writer waits up to `busyTimeout` for another process's write lock, then fails
+///   with `StoreError.busy` naming the file.
+/// - `PRAGMA secure_delete` is on, so deleted rows (removed templates) are overwritten, not just unlinked.
+/// - Templates are sealed with a key kept outside the file; a key check value in `meta` rejects a wrong key at open.
+public final class RollCallStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+    /// The template key, `nil` when it is missing (templates then cannot be read or written).
+    private let keyBytes: Data?  // SymmetricKey is not Sendable in swift-crypto 3; rebuilt per use
+    private let keyOrigin: String
+
+    /// Opens (creating if needed) the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: The SQLite file.
+    ///   - keySource: Where the template key comes from; a key file is created only for a database without one yet.
+    ///   - busyTimeout: How long a write waits for another process's lock, seconds.
+    ///   - logger: Receives ids and counts only, never names or embeddings.
+    /// - Throws: `StoreError` (`notSQLite`, `busy`, `cannotOpen`, `keyMismatch`, `keyFile`).
+    public init(path: String, keySource: TemplateKeySource, busyTimeout: TimeInterval = 5, logger: Logger) throws {
+        self.path = path
+        self.logger = logger
+        self.keyOrigin = keySource.origin
+        try Self.checkHeader(path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw Self.mapError(error, path: path)
+        }
+        self.pool = pool
+        // Key: verify against the stored check value, or record it on first use.
+        let stored = try Self.perform(path) { try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'template_key_check'") } }
+        let key = try keySource.load(create: stored == nil)
+        if let key {
+            let check = TemplateSealer.checkValue(key)
+            if let stored {
+                guard stored == check else { throw StoreError.keyMismatch(keySource.origin) }
+            } else {
+                try Self.perform(path) {
+                    try pool.write { db in
+                        try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('template_key_check', ?)", arguments: [check])
+                        let now = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'template_key_check'")
+                        // Another process may have recorded a different key between our read and this write.
+                        guard now == check else { throw StoreError.keyMismatch(keySource.origin) }
+                    }
+                }
+            }
+        }
+        self.keyBytes = key.map { $0.withUnsafeBytes { Data($0) } }
+        logger.debug("store opened", metadata: ["db.path": "\(path)", "key.present": "\(key != nil)"])
+    }
+
+    // MARK: - Access helpers
+
+    /// Runs a write transaction, mapping SQLite errors to `StoreError`.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try Self.perform(path) { try pool.write(updates) }
+    }
+
+    /// Runs a read, mapping SQLite errors to `StoreError`.
+    func read<T>(_ value: (Database) throws -> T) throws -> T {
+        try Self.perform(path) { try pool.read(value) }
+    }
+
+    /// The key, or the error saying it is missing.
+    func requireKey() throws -> SymmetricKey {
+        guard let keyBytes else { throw StoreError.keyMissing(keyOrigin) }
+        return SymmetricKey(data: keyBytes)
+    }
+
+    static func perform<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw mapError(error, path: path) }
+    }
+
+    static func mapError(_ error: Error, path: String) -> Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy(path)
+        case .SQLITE_NOTADB: return StoreError.notSQLite(path)
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CORRUPT, .SQLITE_FULL:
+            return StoreError.cannotOpen(path, reason: error.message ?? "\(error.resultCode)")
+        default: return error
+        }
+    }
+
+    /// Refuses a non-empty file that does not start with SQLite's header, before SQLite gets to it.
+    private static func checkHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }  // absent: will be created
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if !header.isEmpty && header != Data("SQLite format 3\0".utf8) { throw StoreError.notSQLite(path) }
+    }
+
+    /// Reads a `meta` value.
+    static func meta(_ key: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    /// Writes a `meta` value.
+    static func setMeta(_ key: String, _ value: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key, value])
+    }
+}

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+
+/// Where the 256-bit AES-GCM key that seals templates comes from. The key never enters the database.
+///
+/// Resolution order used by the CLI (`fromEnvironment`): `ROLLCALL_KEY` (base64 of 32 bytes), then `--key-file`,
+/// then `ROLLCALL_KEY_FILE`, then `$XDG_DATA_HOME/rollcall/template.key` (default `~/.local/share/rollcall/template.key`).
+/// A key file is created on first use — only for a database that has no templates key yet — with mode 0600 in a
+/// 0700 directory; an existing key file readable by group or others is refused.
+public enum TemplateKeySource: Sendable {
+    /// 32 key bytes given directly (tests, embedding).
+    case raw(Data)
+
+    /// A key given directly.
+    public static func key(_ key: SymmetricKey) -> Self { .raw(key.withUnsafeBytes { Data($0) }) }
+    /// Base64 text, e.g. from `ROLLCALL_KEY`.
+    case base64(String)
+    /// A key file path.
+    case file(String)
+
+    /// The CLI's resolution order.
+    public static func fromEnvironment(keyFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
+        if let text = environment["ROLLCALL_KEY"], !text.isEmpty { return .base64(text) }
+        if let keyFile { return .file(keyFile) }
+        if let path = environment["ROLLCALL_KEY_FILE"], !path.isEmpty { return .file(path) }
+        return .file(defaultKeyFile(environment: environment))
+    }
+
+    /// `$XDG_DATA_HOME/rollcall/template.key`, else `~/.local/share/rollcall/template.key`.
+    public static func defaultKeyFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/rollcall/template.key" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/share/rollcall/template.key"
+    }
+
+    /// Human-readable origin, for errors (never the key itself).
+    public var origin: String {
+        switch self {
+        case .raw: "the caller"
+        case .base64: "ROLLCALL_KEY"
+        case .file(let path): "key file \(path)"
+        }
+    }
+
+    /// Loads the key; `nil` if it is a file that does not exist and `create` is false.
+    func load(create: Bool) throws -> SymmetricKey? {
+        switch self {
+        case .raw(let data):
+            guard data.count == 32 else { throw StoreError.keyFile("(given key)", reason: "must be exactly 32 bytes") }
+            return SymmetricKey(data: data)
+        case .base64(let text):
+            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
+                throw StoreError.keyFile("ROLLCALL_KEY", reason: "must be base64 of exactly 32 bytes")
+            }
+            return SymmetricKey(data: data)
+        case .file(let path):
+            if FileManager.default.fileExists(atPath: path) { return try Self.read(path) }
+            guard create else { return nil }
+            return try Self.create(path)
+        }
+    }
+
+    private static func read(_ path: String) throws -> SymmetricKey {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StoreError.keyFile(path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
+        if info.st_mode & 0o077 != 0 {
+            throw StoreError.keyFile(path, reason: "is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 on it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.keyFile(path, reason: "cannot read") }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let raw = Data(base64Encoded: text), raw.count == 32 else {
+            throw StoreError.keyFile(path, reason: "does not hold base64 of 32 bytes")
+        }
+        return SymmetricKey(data: raw)
+    }
+
+    private static func create(_ path: String) throws -> SymmetricKey {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.keyFile(path, reason: "cannot create its directory: \(error.localizedDescription)")
+            }
+        }
+        let key = SymmetricKey(size: .bits256)
+        let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
+        // O_EXCL: never overwrite a key another process created a moment ago.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { return try read(path) }
+            throw StoreError.keyFile(path, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let bytes = Array(text.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
+            throw StoreError.keyFile(path, reason: "cannot write: \(String(cString: strerror(errno)))")
+        }
+        return key
+    }
+}
+
+/// Sealing and opening of embeddings with AES-GCM.
+enum TemplateSealer {
+    /// The key check value stored in `meta`: HMAC-SHA256 of a fixed label, so a wrong key is detected without
+    /// touching any template and without storing anything that helps recover the key.
+    static func checkValue(_ key: SymmetricKey) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("rollcall template key check v1".utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Seals little-endian float bytes; the delegate id is authenticated data, so a blob moved to another delegate
+    /// does not open.
+    static func seal(_ embedding: [Float], delegateID: String, key: SymmetricKey) throws -> Data {
+        var bytes = Data(capacity: embedding.count * 4)
+        for value in embedding { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        let box = try AES.GCM.seal(bytes, using: key, authenticating: Array(delegateID.utf8))
+        return box.combined!  // the default 12-byte nonce always yields a combined representation
+    }
+
+    static func open(_ sealed: Data, delegateID: String, key: SymmetricKey) throws -> [Float] {
+        let box = try AES.GCM.SealedBox(combined: sealed)
+        let bytes = try AES.GCM.open(box, using: key, authenticating: Array(delegateID.utf8))
+        return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+            let b = bytes.startIndex + i
+            let bits = UInt32(bytes[b]) | UInt32(bytes[b + 1]) << 8 | UInt32(bytes[b + 2]) << 16 | UInt32(bytes[b + 3]) << 24
+            return Float(bitPattern: bits)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+
+/// Where the model packs are and which one to use; shared by every command that needs faces.
+struct EngineOptions: ParsableArguments {
+    @Option(name: .customLong("models"), help: "Folder of installed model packs (default: $ROLLCALL_MODELS or ~/.cache/rollcall/models).")
+    var modelsDirectory: String?
+
+    @Option(help: "Model pack to use.")
+    var pack = "sface"
+
+    var store: ModelStore { ModelStore.resolve(modelsDirectory) }
+
+    /// Loads and verifies the pack, and builds an engine with `workers` parallel workers.
+    func engine(workers: Int = 1) throws -> FaceEngine {
+        try FaceEngine(pack: store.load(packNamed: pack), workers: workers)
+    }
+}
+
+/// Prints a value as pretty, key-sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Writes a line to standard error (progress and warnings stay out of machine output).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Enrollment
+import FaceEngine
+import Foundation
+import Logging
+import RollCall
+
+extension RollCallCommand {
+    struct Enroll: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enroll delegates' photos as encrypted face templates, after quality gates and the duplicate-identity guard.",
+            discussion: """
+                Three ways to name the photos: `rollcall enroll ID PHOTO...`; `rollcall enroll --dir DIR` (photos in
+                DIR/ID/*.jpg|jpeg|png); `rollcall enroll --roster FILE.csv` (the photo column of an imported roster).
+                Each refused photo is listed with its reason; the delegates must already be on the roster.
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var engineOptions: EngineOptions
+
+        @Argument(help: "Delegate id, followed by that delegate's photos.")
+        var idAndPhotos: [String] = []
+
+        @Option(help: "Folder with one sub-folder of photos per delegate id.")
+        var dir: String?
+
+        @Option(help: "Roster CSV whose photo column lists the photos (paths relative to the CSV).")
+        var roster: String?
+
+        @Flag(help: "Take the biggest face of a photo that shows several, instead of refusing it.")
+        var largest = false
+
+        @Flag(help: "Enroll a face even if it matches another delegate (the override is logged).")
+        var force = false
+
+        @Option(help: "Parallel workers.")
+        var workers = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func validate() throws {
+            let ways = [!idAndPhotos.isEmpty, dir != nil, roster != nil].filter { $0 }.count
+            guard ways == 1 else { throw ValidationError("Give exactly one of: ID PHOTO..., --dir DIR, --roster FILE.csv.") }
+            if !idAndPhotos.isEmpty && idAndPhotos.count < 2 { throw ValidationError("Give at least one photo after the delegate id.") }
+        }
+
+        struct Row: Encodable {
+            var delegateID: String
+            var photo: String
+            var enrolled: Bool
+            var templateID: Int64?
+            var reasons: [String]
+            var duplicateOf: String?
+            var duplicateDistance: Float?
+        }
+
+        func run() throws {
+            let items = try photoList()
+            guard !items.isEmpty else { throw ValidationError("No photos found to enroll.") }
+            let store = try storeOptions.openStore()
+            let engine = try engineOptions.engine(workers: workers)
+            var logger = Logger(label: "rollcall.enroll")
+            logger.logLevel = .notice
+            var options = Enroller.Options()
+            options.largest = largest
+            options.force = force
+            let progress = ProgressLine(total: items.count, label: "enrolling")
+            let outcomes = try Enroller(engine: engine, store: store, logger: logger)
+                .enroll(items, options: options) { progress.update($0) }
+            progress.finish()
+
+            let rows = outcomes.map {
+                Row(delegateID: $0.delegateID, photo: $0.photo, enrolled: $0.enrolled, templateID: $0.templateID,
+                    reasons: $0.reasons, duplicateOf: $0.duplicateOf?.delegateID, duplicateDistance: $0.duplicateOf?.distance)
+            }
+            if json {
+                try printJSON(rows)
+            } else {
+                for row in rows where !row.enrolled {
+                    for reason in row.reasons { printError("refused: \(row.delegateID): \(reason)") }
+                }
+                let enrolled = rows.filter(\.enrolled).count
+                print("\(enrolled) of \(rows.count) photos enrolled for \(Set(rows.filter(\.enrolled).map(\.delegateID)).count) delegates; \(rows.count - enrolled) refused")
+            }
+            if rows.contains(where: { !$0.enrolled }) { throw ExitCode(2) }
+        }
+
+        /// (delegate id, photo path) pairs from whichever way the photos were named.
+        private func photoList() throws -> [(delegateID: String, photo: String)] {
+            if let roster {
+                let parsed = try RollCall.Roster.load(path: roster)
+                return parsed.entries.flatMap { entry in entry.photos.map { (entry.delegate.id, $0) } }
+            }
+            if let dir {
+                let fm = FileManager.default
+                let ids = try fm.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }.sorted()
+                var items: [(String, String)] = []
+                for id in ids {
+                    let folder = URL(fileURLWithPath: dir).appendingPathComponent(id)
+                    var isDir: ObjCBool = false
+                    guard fm.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else { continue }
+                    let photos = try fm.contentsOfDirectory(atPath: folder.path)
+                        .filter { ["jpg", "jpeg", "png"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+                        .sorted()
+                    items += photos.map { (id.precomposedStringWithCanonicalMapping, folder.appendingPathComponent($0).path) }
+                }
+                return items
+            }
+            let id = idAndPhotos[0].precomposedStringWithCanonicalMapping
+            return idAndPhotos.dropFirst().map { (id, $0) }
+        }
+    }
+}

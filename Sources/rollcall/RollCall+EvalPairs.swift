@@ -1,0 +1,119 @@
+import ArgumentParser
+import Evaluation
+import FaceEngine
+import Foundation
+
+extension RollCallCommand {
+    struct EvalPairs: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pairs",
+            abstract: "1:1 verification on a pair list: 10-fold accuracy, TAR at FAR 0.1 %, threshold, faces not found.",
+            discussion: """
+                The face compared in each image is its main subject: of the detected faces, the one with the
+                largest box area minus twice the squared distance of its centre from the image centre (label-free;
+                a bystander cut off at the border does not win on size alone). An image in which no face is found
+                is not replaced by anything: every pair that uses it is scored as a non-match (distance nan in
+                --scores), whatever its label — so a missed face can only cost accuracy.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument { case lfw, tsv }
+
+        @OptionGroup var engine: EngineOptions
+
+        @Argument(help: "Pair list: LFW pairs.txt format, or pathA<TAB>pathB<TAB>1|0 with --format tsv.")
+        var pairsFile: String
+
+        @Option(help: "Folder the image paths are relative to.")
+        var root: String
+
+        @Option(help: "Pair list format: lfw or tsv.")
+        var format: Format = .lfw
+
+        @Option(help: "Write one line per pair, in input order: distance<TAB>1|0 (nan where a face was missing).")
+        var scores: String?
+
+        @Option(help: "Parallel workers (one OpenCV thread each).")
+        var workers = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Also embed each chip's mirror image and average the two.")
+        var flip = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        struct Report: Encodable {
+            var pairs: Int
+            var accuracyMean: Double
+            var accuracyStd: Double
+            var tarAtFar0001: Double
+            var threshold: Float
+            var thresholdAtFar0001: Float
+            var noFace: Int
+            var noFaceRule: String
+            var failedImages: [String]
+            var imagesPerSecond: Double
+            var pack: String
+
+            enum CodingKeys: String, CodingKey {
+                case pairs, threshold, pack
+                case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", tarAtFar0001 = "tar_at_far_0_001"
+                case thresholdAtFar0001 = "threshold_at_far_0_001", noFace = "no_face", noFaceRule = "no_face_rule"
+                case failedImages = "failed_images", imagesPerSecond = "images_per_second"
+            }
+        }
+
+        func run() throws {
+            let text: String
+            do { text = try String(contentsOfFile: pairsFile, encoding: .utf8) } catch {
+                throw ValidationError("\(pairsFile): cannot read pair list (\(error.localizedDescription))")
+            }
+            let list = format == .lfw
+                ? try PairList.parseLFW(text, file: pairsFile, root: root)
+                : try PairList.parseTSV(text, file: pairsFile, root: root)
+            let engine = try engine.engine(workers: workers)
+            let images = list.images
+            let progress = ProgressLine(total: images.count, label: "embedding")
+            let start = Date()
+            let outcomes = engine.oneFacePerFile(images, choice: .mainSubject, flip: flip) { progress.update($0) }
+            progress.finish()
+            let elapsed = Date().timeIntervalSince(start)
+
+            var embeddings: [String: Embedding] = [:]
+            var noFace = 0
+            var failed: [String] = []
+            for (path, outcome) in zip(images, outcomes) {
+                switch outcome {
+                case .face(_, let e): embeddings[path] = e
+                case .noFace: noFace += 1
+                case .failed(let error): failed.append(error.description)
+                }
+            }
+            let pairs = list.entries.map { e -> VerificationMetrics.Pair in
+                guard let a = embeddings[e.pathA], let b = embeddings[e.pathB] else { return .init(distance: nil, same: e.same) }
+                return .init(distance: a.distance(to: b), same: e.same)
+            }
+            if let scores {
+                let lines = pairs.map { "\($0.distance.map { String($0) } ?? "nan")\t\($0.same ? 1 : 0)" }
+                try (lines.joined(separator: "\n") + "\n").write(toFile: scores, atomically: true, encoding: .utf8)
+            }
+            let folds = VerificationMetrics.kFold(pairs, folds: 10)
+            let operating = VerificationMetrics.tar(atFAR: 0.001, pairs)
+            let report = Report(
+                pairs: pairs.count, accuracyMean: folds.mean, accuracyStd: folds.std, tarAtFar0001: operating.tar,
+                threshold: folds.thresholds.reduce(0, +) / Float(folds.thresholds.count),
+                thresholdAtFar0001: operating.threshold, noFace: noFace,
+                noFaceRule: "no substitute: pairs using an image without a detected face are scored as non-matches",
+                failedImages: failed, imagesPerSecond: Double(images.count) / elapsed, pack: engine.pack.pack.name)
+            if json { try printJSON(report); return }
+            print("""
+                pairs:              \(report.pairs) (\(images.count) images, \(String(format: "%.1f", report.imagesPerSecond)) images/s)
+                accuracy (10-fold): \(String(format: "%.2f %% ± %.2f", report.accuracyMean * 100, report.accuracyStd * 100))
+                TAR @ FAR 0.1 %:    \(String(format: "%.2f %%", report.tarAtFar0001 * 100)) (distance < \(String(format: "%.4f", report.thresholdAtFar0001)))
+                threshold (mean):   \(String(format: "%.4f", report.threshold))
+                no face found:      \(noFace) image(s); \(report.noFaceRule)
+                """)
+            for f in failed { printError("unreadable: \(f)") }
+        }
+    }
+}

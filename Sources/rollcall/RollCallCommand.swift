@@ -1,0 +1,26 @@
+import ArgumentParser
+
+@main
+struct RollCallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollcall",
+        abstract: "Face-recognition roll call for large meetings: enroll delegates, recognise them at the door, report attendance.",
+        subcommands: [
+            Models.self,
+            Detect.self,
+            Compare.self,
+            Eval.self,
+            Bench.self,
+            Enroll.self,
+            Identify.self,
+            Chips.self,
+            Roster.self,
+            Delegates.self,
+            Session.self,
+            Checkin.self,
+            Checkout.self,
+            Audit.self,
+            Report.self,
+        ]
+    )
+}

