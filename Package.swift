@@ -89,6 +89,8 @@ let package = Package(
         ),
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        // Runs the built `rollcall` binary: whole command lines, their output and exit codes.
+        .testTarget(name: "CLITests", dependencies: ["rollcall"]),
         .testTarget(
             name: "EnrollmentTests",
             dependencies: [

@@ -13,6 +13,11 @@ public struct Enroller {
     public struct Options: Sendable {
         /// Take the biggest face of a photo with several, instead of refusing it.
         public var largest = false
+        /// Take the photo's main subject (big and central, `Array<Face>.mainSubject`) when it shows several
+        /// faces (evaluation sets, where bystanders appear at the edges).
+        public var mainSubject = false
+        /// Also embed each chip's mirror image and average the two.
+        public var flip = false
         /// Store a face even when it matches another delegate (the override is logged).
         public var force = false
         /// Skip the quality gates (evaluation only: measure the matcher, not the photographer).
@@ -102,7 +107,10 @@ public struct Enroller {
     private static func analyse(_ photo: String, engine: FaceEngine, options: Options) -> Analysis {
         do {
             let image = try Image(contentsOf: photo)
-            let faces = try engine.detect(image)
+            var faces = try engine.detect(image)
+            if options.mainSubject, let subject = faces.mainSubject(imageWidth: image.width, imageHeight: image.height) {
+                faces = [subject]
+            }
             let observations = try faces.map { try FaceObservation($0, in: image) }
             let chosen: FaceObservation
             switch options.gate.selectFace(from: observations, photo: photo, largest: options.largest) {
@@ -114,7 +122,7 @@ public struct Enroller {
                 if !failures.isEmpty { return .refused(failures.map(\.description)) }
             }
             let face = faces[observations.firstIndex(of: chosen)!]
-            let embedding = try engine.embed(image, faces: [face])[0]
+            let embedding = try engine.embed(image, faces: [face], flip: options.flip)[0]
             let digest = try FileDigest.sha256(of: URL(fileURLWithPath: photo))
             return .face(embedding, quality: chosen.sharpness, sha256: digest)
         } catch {

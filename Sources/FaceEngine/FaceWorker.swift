@@ -64,12 +64,12 @@ final class FaceWorker {
     }
 
     func detect(_ image: Image) throws -> [Face] {
-        var faces = [rc_face](repeating: rc_face(), count: 64)
+        var faces = [rc_face](repeating: rc_face(), count: 256)
         var count: Int32 = 0
         try faces.withUnsafeMutableBufferPointer { buffer in
             try shimCall { rc_detector_detect(detector, image.handle, buffer.baseAddress, Int32(buffer.count), &count, $0) }
         }
-        return faces.prefix(Int(min(count, 64))).map { f in
+        return faces.prefix(Int(min(count, 256))).map { f in
             var lm = f.landmarks
             let points = withUnsafeBytes(of: &lm) { raw -> [Face.Point] in
                 let v = raw.bindMemory(to: Float.self)

@@ -17,7 +17,7 @@ extension RollCallCommand {
                 Both files have lines path<TAB>identity; a probe identity `-` marks someone not enrolled.
                 The gallery is enrolled for real (detection, encryption, store) into a temporary database that is
                 deleted afterwards; quality gates and the duplicate guard are off, so every gallery face counts.
-                Each image's main-subject face is used. A gallery image without a face leaves its identity
+                Each image's main-subject face is used (big and central), in the gallery as in the probes. A gallery image without a face leaves its identity
                 unenrolled; a probe without a face is never accepted (a miss if mated).
                 """
         )
@@ -36,6 +36,12 @@ extension RollCallCommand {
 
         @Option(help: "Parallel workers.") var workers = ProcessInfo.processInfo.activeProcessorCount
         @Flag(help: "Print JSON.") var json = false
+
+        @Option(help: "Write the DET curve (FNIR against FPIR, log axes, FPIR 0.003 operating point marked) as SVG.")
+        var plot: String?
+
+        @Flag(help: "Also embed each chip's mirror image and average the two (gallery and probes).")
+        var flip = false
 
         @Flag(help: "Calibration: also print FNIR at both FPIRs for a grid of margins under every normalisation.")
         var sweep = false
@@ -84,7 +90,8 @@ extension RollCallCommand {
             var options = Enroller.Options()
             options.skipQualityGates = true
             options.force = true
-            options.largest = true
+            options.mainSubject = true
+            options.flip = flip
             let enrollProgress = ProgressLine(total: galleryList.entries.count, label: "enrolling gallery")
             let outcomes = try Enroller(engine: engine, store: store, logger: logger)
                 .enroll(galleryList.entries.map { ($0.identity!, $0.path) }, options: options) { enrollProgress.update($0) }
@@ -95,7 +102,7 @@ extension RollCallCommand {
                                                      topK: 2, normalization: normalization)
             let matcher = Matcher(gallery: try store.gallery(), configuration: configuration)
             let probeProgress = ProgressLine(total: probeList.entries.count, label: "matching probes")
-            let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject) { probeProgress.update($0) }
+            let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject, flip: flip) { probeProgress.update($0) }
             probeProgress.finish()
             let probeNoFace: Int
             probeNoFace = found.filter { $0.embedding == nil }.count
@@ -103,6 +110,10 @@ extension RollCallCommand {
             if sweep { try printSweep(store: store, probes: probeList.entries, found: found) }
             let strict = IdentificationMetrics.fnir(atFPIR: 0.003, results)
             let loose = IdentificationMetrics.fnir(atFPIR: 0.01, results)
+            if let plot {
+                try DETPlot.writeIdentification(results, label: "RollCall \(engine.pack.pack.name)",
+                                                title: "DET, 1:N: \((probes as NSString).lastPathComponent)", to: plot)
+            }
             let report = Report(
                 fnir_at_fpir_0_003: strict.fnir, fnir_at_fpir_0_01: loose.fnir,
                 threshold_at_fpir_0_003: strict.threshold, threshold_at_fpir_0_01: loose.threshold,

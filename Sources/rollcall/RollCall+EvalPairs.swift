@@ -42,6 +42,12 @@ extension RollCallCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @Option(help: "Write the DET curve (FNMR against FMR, log axes, FAR 0.1 % operating point marked) as SVG.")
+        var plot: String?
+
+        @Option(help: "With --plot: also draw another system's curve from its scores file, as LABEL=FILE (repeatable).")
+        var plotWith: [String] = []
+
         struct Report: Encodable {
             var pairs: Int
             var accuracyMean: Double
@@ -99,6 +105,10 @@ extension RollCallCommand {
             }
             let folds = VerificationMetrics.kFold(pairs, folds: 10)
             let operating = VerificationMetrics.tar(atFAR: 0.001, pairs)
+            if let plot {
+                try DETPlot.writeVerification(pairs, label: "RollCall \(engine.pack.pack.name)\(flip ? " + flip" : "")",
+                                              title: "DET: \((pairsFile as NSString).lastPathComponent)", others: plotWith, to: plot)
+            }
             let report = Report(
                 pairs: pairs.count, accuracyMean: folds.mean, accuracyStd: folds.std, tarAtFar0001: operating.tar,
                 threshold: folds.thresholds.reduce(0, +) / Float(folds.thresholds.count),

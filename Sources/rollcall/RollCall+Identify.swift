@@ -64,7 +64,7 @@ extension RollCallCommand {
                     print("\(r.image): \(r.faces!.count) face(s)")
                     for f in r.faces! {
                         let who = f.delegate.map { "\($0.id) \($0.name)" } ?? "unknown (\(f.decision))"
-                        let best = f.candidates.first.map { String(format: "%.3f", $0.distance) } ?? "-"
+                        let best = f.candidates.first.map { String(format: "%.3f", max(0, $0.distance)) } ?? "-"
                         print("  [\(f.box.map { String(Int($0)) }.joined(separator: ","))] \(who), best distance \(best)")
                     }
                 }

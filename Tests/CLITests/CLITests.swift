@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Whole command lines of the built `rollcall` binary: output and exit code, as a secretariat would see them.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The executable `swift build` put next to this test bundle.
+    static let binary: URL = {
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("rollcall")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/rollcall")
+        return root.standardizedFileURL
+    }()
+
+    /// A fresh folder with its own database and key.
+    struct Workspace {
+        let dir: URL
+        var env: [String: String]
+
+        init() throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollcall-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            env = ProcessInfo.processInfo.environment
+            env["ROLLCALL_DB"] = dir.appendingPathComponent("rollcall.db").path
+            env["ROLLCALL_KEY_FILE"] = dir.appendingPathComponent("template.key").path
+            env["ROLLCALL_KEY"] = nil
+        }
+
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = dir.appendingPathComponent(name)
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+
+        func run(_ arguments: String...) throws -> Run {
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = arguments
+            process.environment = env
+            process.currentDirectoryURL = dir
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        let w = try Workspace()
+        for command in ["models", "detect", "compare", "eval", "bench", "roster", "enroll", "identify", "delegates",
+                        "session", "checkin", "checkout", "audit", "report", "chips"] {
+            let run = try w.run(command, "--help")
+            #expect(run.status == 0, "\(command) --help")
+            #expect(run.stdout.contains("USAGE"), "\(command) --help")
+        }
+    }
+
+    @Test func rosterImport_Fail_namesEveryBadLineAndAppliesNothing() throws {
+        let w = try Workspace()
+        let csv = try w.file("roster.csv", "id,name,unit\nD1,Nguyễn Văn An,Hà Nội\n,Trần Thị Bình,Huế\nD1,Lê Văn Cường,Huế\n")
+        let run = try w.run("roster", "import", csv)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("line 3"), "\(run.stderr)")
+        #expect(run.stderr.contains("line 4"), "\(run.stderr)")
+        let list = try w.run("delegates", "list", "--json")
+        #expect(!list.stdout.contains("D1"))
+    }
+
+    @Test func rollCall_manualCheckinShowsInReportAndAuditPasses() throws {
+        let w = try Workspace()
+        let csv = try w.file("roster.csv", "id,name,unit\nD1,Nguyễn Thị Ánh Tuyết,Hà Nội\nD2,Trần Văn Bình,Huế\n")
+        #expect(try w.run("roster", "import", csv).status == 0)
+        #expect(try w.run("session", "open", "Phiên 1", "--quorum", "0.5").status == 0)
+        let checkin = try w.run("checkin", "D1", "--reason", "badge reader down")
+        #expect(checkin.status == 0, "\(checkin.stderr)")
+        let report = try w.run("report", "--format", "csv")
+        #expect(report.status == 0)
+        let rows = report.stdout.split(whereSeparator: \.isNewline)  // RFC 4180: CRLF
+        #expect(rows.first?.hasPrefix("delegate_id,name,unit,status,first_seen,gate,distance,method") == true)
+        #expect(rows.contains { $0.hasPrefix("D1,Nguyễn Thị Ánh Tuyết,Hà Nội,present,") && $0.hasSuffix(",manual") })
+        #expect(rows.contains { $0.hasPrefix("D2,Trần Văn Bình,Huế,absent") })
+        #expect(try w.run("audit", "verify").status == 0)
+    }
+
+    @Test func unknownDelegate_Fail() throws {
+        let w = try Workspace()
+        let csv = try w.file("roster.csv", "id,name\nD1,An\n")
+        _ = try w.run("roster", "import", csv)
+        _ = try w.run("session", "open", "S")
+        let run = try w.run("checkin", "D9", "--reason", "x")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("D9"))
+    }
+
+    @Test func databaseThatIsNotSQLite_Fail() throws {
+        var w = try Workspace()
+        w.env["ROLLCALL_DB"] = try w.file("notes.db", "these are meeting notes, not a database\n")
+        let run = try w.run("delegates", "list")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("notes.db"))
+        #expect(run.stderr.contains("not SQLite"))
+    }
+
+    @Test func compareWithoutFace_Fail_namesTheFile() throws {
+        let w = try Workspace()
+        let text = try w.file("blank.jpg", "not an image")
+        let run = try w.run("compare", text, text)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("blank.jpg"))
+    }
+}
