@@ -71,6 +71,19 @@ let package = Package(
         // Biometric evaluation: verification and identification metrics, DET curves. Pure Swift.
         .target(name: "Evaluation"),
         // The entrance-camera daemon: capture, tracking, K-of-track confirmation, HTTP API, SSE, dashboard, metrics.
+        .target(
+            name: "RollCallServer",
+            dependencies: [
+                "FaceEngine",
+                "RollCall",
+                "RollCallStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: one small ArgumentParser command per verb.
         .executableTarget(
             name: "rollcall",
@@ -80,7 +93,7 @@ let package = Package(
                 "Evaluation",
                 "RollCall",
                 "RollCallStore",
-                
+                "RollCallServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -102,6 +115,20 @@ let package = Package(
         ),
         .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
         .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
+        .testTarget(
+            name: "RollCallServerTests",
+            dependencies: [
+                "RollCallServer",
+                "FaceEngine",
+                "RollCall",
+                "RollCallStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

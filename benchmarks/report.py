@@ -36,9 +36,12 @@ def read_scores(path):
 
 
 def write_scores(path, pairs):
+    """Writes a scores file, leaving an identical one untouched (its time stamp decides redrawing the DET)."""
+    text = "".join(f"{'nan' if d is None else repr(d)}\t{1 if s else 0}\n" for d, s in pairs)
+    if os.path.exists(path) and open(path).read() == text:
+        return
     with open(path, "w") as f:
-        for d, s in pairs:
-            f.write(f"{'nan' if d is None else repr(d)}\t{1 if s else 0}\n")
+        f.write(text)
 
 
 def load(cache, name):

@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
-# The main job on the bundled defaults: a small roster enrolled from real photos, a session, recognition
-# of new photos, and the attendance report. Works in a throw-away folder; prints what it does.
+# The main job on the bundled defaults: a roster enrolled from real photos, a session opened, the
+# entrance camera watching people walk in, and the attendance report. Real photos: the test images of
+# PyPI face_recognition 1.3.0, fetched and pinned by `rollcall models fetch --manifest Fixtures/test-photos.json`.
+# Usage: scripts/demo.sh path/to/rollcall
 set -euo pipefail
 rollcall=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 photos="${ROLLCALL_MODELS:-$HOME/.cache/rollcall/models}/test-photos"
 work=$(mktemp -d /tmp/rollcall-demo.XXXXXX)
 cd "$work"
 export ROLLCALL_DB="$work/rollcall.db" ROLLCALL_KEY_FILE="$work/template.key"
+step() { printf '\n== %s\n' "$*"; }
 
-echo "== roster: 3 delegates, photos from PyPI face_recognition 1.3.0's test images"
+step "Roster: three delegates; Obama enrolled from two photos, one delegate has no photo yet"
 cat > roster.csv <<CSV
 id,name,unit,seat,photo
-D-001,Barack Obama,Đoàn Hoa Kỳ,A1,$photos/obama.jpg
-D-002,Joe Biden,Đoàn Hoa Kỳ,A2,$photos/biden.jpg
-D-003,Nguyễn Thị Ánh Tuyết,Đoàn Hà Nội,B1,
+D-001,Barack Obama,Đoàn Hoa Kỳ,A1,$photos/obama2.jpg;$photos/obama3.jpg
+D-002,Nguyễn Thị Ánh Tuyết,Đoàn Hà Nội,B1,
+D-003,Trần Văn Bình,Đoàn Huế,B2,
 CSV
 "$rollcall" roster import roster.csv
 "$rollcall" enroll --roster roster.csv
-"$rollcall" session open "Phiên họp toàn thể" --quorum 0.5
-echo "== the entrance sees new photos"
-"$rollcall" identify "$photos/obama3.jpg" "$photos/obama_partial_face2.jpg"
-echo "== attendance report"
+
+step "Session opened with a quorum of 30 %"
+"$rollcall" session open "Phiên họp toàn thể" --quorum 0.3
+
+step "Entrance camera: Obama (photographed differently) walks in, then Biden, who is not on the roster"
+"$rollcall" make-clip "$photos/obama.jpg" "$photos/biden.jpg" --out entrance.avi
+"$rollcall" watch entrance.avi --gate "Cổng chính"
+
+step "Attendance report"
 "$rollcall" report --format csv
-echo "(demo files in $work)"
+"$rollcall" audit verify
+printf '\n(demo files in %s)\n' "$work"

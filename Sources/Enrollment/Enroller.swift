@@ -16,8 +16,6 @@ public struct Enroller {
         /// Take the photo's main subject (big and central, `Array<Face>.mainSubject`) when it shows several
         /// faces (evaluation sets, where bystanders appear at the edges).
         public var mainSubject = false
-        /// Also embed each chip's mirror image and average the two.
-        public var flip = false
         /// Store a face even when it matches another delegate (the override is logged).
         public var force = false
         /// Skip the quality gates (evaluation only: measure the matcher, not the photographer).
@@ -122,7 +120,7 @@ public struct Enroller {
                 if !failures.isEmpty { return .refused(failures.map(\.description)) }
             }
             let face = faces[observations.firstIndex(of: chosen)!]
-            let embedding = try engine.embed(image, faces: [face], flip: options.flip)[0]
+            let embedding = try engine.embed(image, faces: [face])[0]
             let digest = try FileDigest.sha256(of: URL(fileURLWithPath: photo))
             return .face(embedding, quality: chosen.sharpness, sha256: digest)
         } catch {

@@ -13,11 +13,11 @@ extension FaceEngine {
 
     /// Embeds one face of each file (see `FaceChoice`), spreading the files over every worker.
     /// Results come back in input order; `progress` is called (from any thread) after each file.
-    public func oneFacePerFile(_ paths: [String], choice: FaceChoice = .largest, flip: Bool = false,
+    public func oneFacePerFile(_ paths: [String], choice: FaceChoice = .largest,
                                progress: (@Sendable (Int) -> Void)? = nil) -> [FileOutcome] {
         parallelMap(paths.count, workers: workerCount, progress: progress) { i in
             do {
-                let found = try oneFace(inFile: paths[i], choice: choice, flip: flip)
+                let found = try oneFace(inFile: paths[i], choice: choice)
                 return .face(found.face, found.embedding)
             } catch let error as FaceEngineError where error.code == .noFace {
                 return .noFace

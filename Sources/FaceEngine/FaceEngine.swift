@@ -7,17 +7,21 @@ import Foundation
 public final class FaceEngine: @unchecked Sendable {
     public let pack: InstalledPack
     public let workerCount: Int
+    /// Every embedding averages the chip's and its mirror image's (the pack's choice unless overridden).
+    public let flip: Bool
     private let pool: WorkerPool<FaceWorker>
 
     /// - Parameters:
     ///   - workers: how many calls may run at once. One worker with all cores gives the lowest latency for
     ///     a single image; one single-threaded worker per core gives the highest throughput for many.
-    public init(pack: InstalledPack, workers: Int = 1) throws {
+    ///   - flip: override the pack's test-time flip setting.
+    public init(pack: InstalledPack, workers: Int = 1, flip: Bool? = nil) throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let count = max(1, workers)
         rc_set_num_threads(Int32(max(1, cores / count)))
         self.pack = pack
         self.workerCount = count
+        self.flip = flip ?? pack.pack.embedder?.flip ?? false
         var made: [FaceWorker] = []
         for _ in 0..<count { made.append(try FaceWorker(pack: pack)) }
         pool = WorkerPool(made)
@@ -38,17 +42,16 @@ public final class FaceEngine: @unchecked Sendable {
     }
 
     /// Embeddings of the given faces of one image, in one batch.
-    /// - Parameter flip: also embed each chip's mirror image and average the two (test-time augmentation).
-    public func embed(_ image: Image, faces: [Face], flip: Bool = false) throws -> [Embedding] {
+    public func embed(_ image: Image, faces: [Face]) throws -> [Embedding] {
         try pool.withWorker { worker in
             let chips = try faces.map { try worker.chip(image, face: $0) }
-            return try Self.embed(chips: chips, flip: flip, worker: worker)
+            return try Self.embed(chips: chips, flip: self.flip, worker: worker)
         }
     }
 
     /// Embeddings of chips that were already cut.
-    public func embed(chips: [Image], flip: Bool = false) throws -> [Embedding] {
-        try pool.withWorker { try Self.embed(chips: chips, flip: flip, worker: $0) }
+    public func embed(chips: [Image]) throws -> [Embedding] {
+        try pool.withWorker { try Self.embed(chips: chips, flip: self.flip, worker: $0) }
     }
 
     /// The embedding network's raw outputs for chips (not normalised): for checking model fidelity.
@@ -64,11 +67,11 @@ public final class FaceEngine: @unchecked Sendable {
     }
 
     /// Detects every face and embeds each, in one borrow of a worker.
-    public func analyze(_ image: Image, flip: Bool = false) throws -> [(face: Face, embedding: Embedding)] {
+    public func analyze(_ image: Image) throws -> [(face: Face, embedding: Embedding)] {
         try pool.withWorker { worker in
             let faces = try worker.detect(image)
             let chips = try faces.map { try worker.chip(image, face: $0) }
-            let embeddings = try Self.embed(chips: chips, flip: flip, worker: worker)
+            let embeddings = try Self.embed(chips: chips, flip: self.flip, worker: worker)
             return Array(zip(faces, embeddings)).map { (face: $0.0, embedding: $0.1) }
         }
     }
@@ -82,8 +85,7 @@ public final class FaceEngine: @unchecked Sendable {
     }
 
     /// One face of an image file and its embedding; an image without a face is an error naming the file.
-    public func oneFace(inFile path: String, choice: FaceChoice = .largest,
-                        flip: Bool = false) throws -> (face: Face, embedding: Embedding) {
+    public func oneFace(inFile path: String, choice: FaceChoice = .largest) throws -> (face: Face, embedding: Embedding) {
         let image = try Image(contentsOf: path)
         return try pool.withWorker { worker in
             let faces = try worker.detect(image)
@@ -92,7 +94,7 @@ public final class FaceEngine: @unchecked Sendable {
                 throw FaceEngineError(.noFace, "\(path): no face found")
             }
             let chip = try worker.chip(image, face: face)
-            return (face, try Self.embed(chips: [chip], flip: flip, worker: worker)[0])
+            return (face, try Self.embed(chips: [chip], flip: self.flip, worker: worker)[0])
         }
     }
 

@@ -73,9 +73,11 @@ public struct ModelPack: Sendable, Codable, Equatable {
         public var mean: [Double]
         public var swapRB: Bool
         public var alignment: Alignment
+        /// Embed each chip and its mirror image and average the two (test-time flip), unless told otherwise.
+        public var flip: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case file, input, scale, mean, alignment
+            case file, input, scale, mean, alignment, flip
             case swapRB = "swapRb"  // "swap_rb" in the manifest, after snake-case conversion
         }
     }

@@ -10,11 +10,14 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Model pack to use.")
     var pack = "sface"
 
+    @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")
+    var flip: Bool?
+
     var store: ModelStore { ModelStore.resolve(modelsDirectory) }
 
     /// Loads and verifies the pack, and builds an engine with `workers` parallel workers.
     func engine(workers: Int = 1) throws -> FaceEngine {
-        try FaceEngine(pack: store.load(packNamed: pack), workers: workers)
+        try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip)
     }
 }
 

@@ -40,9 +40,6 @@ extension RollCallCommand {
         @Option(help: "Write the DET curve (FNIR against FPIR, log axes, FPIR 0.003 operating point marked) as SVG.")
         var plot: String?
 
-        @Flag(help: "Also embed each chip's mirror image and average the two (gallery and probes).")
-        var flip = false
-
         @Flag(help: "Calibration: also print FNIR at both FPIRs for a grid of margins under every normalisation.")
         var sweep = false
 
@@ -91,7 +88,6 @@ extension RollCallCommand {
             options.skipQualityGates = true
             options.force = true
             options.mainSubject = true
-            options.flip = flip
             let enrollProgress = ProgressLine(total: galleryList.entries.count, label: "enrolling gallery")
             let outcomes = try Enroller(engine: engine, store: store, logger: logger)
                 .enroll(galleryList.entries.map { ($0.identity!, $0.path) }, options: options) { enrollProgress.update($0) }
@@ -102,7 +98,7 @@ extension RollCallCommand {
                                                      topK: 2, normalization: normalization)
             let matcher = Matcher(gallery: try store.gallery(), configuration: configuration)
             let probeProgress = ProgressLine(total: probeList.entries.count, label: "matching probes")
-            let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject, flip: flip) { probeProgress.update($0) }
+            let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject) { probeProgress.update($0) }
             probeProgress.finish()
             let probeNoFace: Int
             probeNoFace = found.filter { $0.embedding == nil }.count

@@ -36,9 +36,6 @@ extension RollCallCommand {
         @Option(help: "Parallel workers (one OpenCV thread each).")
         var workers = ProcessInfo.processInfo.activeProcessorCount
 
-        @Flag(help: "Also embed each chip's mirror image and average the two.")
-        var flip = false
-
         @Flag(help: "Print JSON.")
         var json = false
 
@@ -81,7 +78,7 @@ extension RollCallCommand {
             let images = list.images
             let progress = ProgressLine(total: images.count, label: "embedding")
             let start = Date()
-            let outcomes = engine.oneFacePerFile(images, choice: .mainSubject, flip: flip) { progress.update($0) }
+            let outcomes = engine.oneFacePerFile(images, choice: .mainSubject) { progress.update($0) }
             progress.finish()
             let elapsed = Date().timeIntervalSince(start)
 
@@ -106,7 +103,7 @@ extension RollCallCommand {
             let folds = VerificationMetrics.kFold(pairs, folds: 10)
             let operating = VerificationMetrics.tar(atFAR: 0.001, pairs)
             if let plot {
-                try DETPlot.writeVerification(pairs, label: "RollCall \(engine.pack.pack.name)\(flip ? " + flip" : "")",
+                try DETPlot.writeVerification(pairs, label: "RollCall \(engine.pack.pack.name)\(engine.flip ? " + flip" : "")",
                                               title: "DET: \((pairsFile as NSString).lastPathComponent)", others: plotWith, to: plot)
             }
             let report = Report(

@@ -14,6 +14,7 @@ struct RollCallCommand: AsyncParsableCommand {
             Enroll.self,
             Identify.self,
             Chips.self,
+            MakeClip.self,
             Roster.self,
             Delegates.self,
             Session.self,
@@ -21,6 +22,8 @@ struct RollCallCommand: AsyncParsableCommand {
             Checkout.self,
             Audit.self,
             Report.self,
+            Watch.self,
+            Serve.self,
         ]
     )
 }

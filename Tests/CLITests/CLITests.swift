@@ -62,7 +62,7 @@ import Testing
     @Test func everyCommandHasHelp() throws {
         let w = try Workspace()
         for command in ["models", "detect", "compare", "eval", "bench", "roster", "enroll", "identify", "delegates",
-                        "session", "checkin", "checkout", "audit", "report", "chips"] {
+                        "session", "checkin", "checkout", "audit", "report", "chips", "make-clip", "watch", "serve"] {
             let run = try w.run(command, "--help")
             #expect(run.status == 0, "\(command) --help")
             #expect(run.stdout.contains("USAGE"), "\(command) --help")

@@ -1,0 +1,89 @@
+import FaceEngine
+import Foundation
+import Logging
+import RollCall
+import RollCallStore
+
+/// Turns pipeline conclusions into database records, then tells the world.
+///
+/// The order matters for crash safety: the attendance row is committed first, and only then is the check-in logged,
+/// published and counted, so anything a watcher saw acknowledged is on disk. Replaying the same input after a crash
+/// cannot duplicate it, because the store keeps the first confirmed sighting only.
+public final class AttendanceRecorder: @unchecked Sendable {
+    public let store: RollCallStore
+    public let sessionID: Int64
+    public let gate: String
+    private let roster: [String: Delegate]
+    private let broadcaster: EventBroadcaster?
+    private let metrics: PipelineMetrics?
+    private let facesDirectory: URL?
+    private let logger: Logger
+    private let onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)?
+
+    /// - Parameters:
+    ///   - facesDirectory: where to keep face crops; `nil` (the default) keeps no face image at all.
+    ///   - onCheckIn: called after each newly committed check-in (the CLI prints it).
+    public init(store: RollCallStore, sessionID: Int64, gate: String, broadcaster: EventBroadcaster? = nil,
+                metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, logger: Logger,
+                onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil) throws {
+        self.store = store
+        self.sessionID = sessionID
+        self.gate = gate
+        self.roster = Dictionary(try store.delegates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.broadcaster = broadcaster
+        self.metrics = metrics
+        self.facesDirectory = facesDirectory
+        self.logger = logger
+        self.onCheckIn = onCheckIn
+    }
+
+    /// Records one event. Returns the check-in when it made a delegate newly present.
+    @discardableResult
+    public func record(_ event: PipelineEvent) throws -> CheckInEvent? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { metrics?.recordSeconds.record(clock.now - start) }
+        switch event {
+        case .unknown(let trackID, let observations, let firstSeen):
+            try store.recordSighting(session: sessionID, delegateID: nil, gate: gate, distance: nil, at: firstSeen)
+            logger.info("unknown face", metadata: ["gate": "\(gate)", "track.id": "\(trackID)", "track.observations": "\(observations)"])
+            return nil
+        case .confirmed(let recognition):
+            try store.recordSighting(session: sessionID, delegateID: recognition.delegateID, gate: gate,
+                                     distance: recognition.distance, at: recognition.firstSeen)
+            let isNew = try store.confirmPresence(session: sessionID, delegateID: recognition.delegateID, gate: gate,
+                                                  distance: recognition.distance, at: recognition.firstSeen)
+            saveCrop(recognition)
+            guard isNew else {
+                logger.debug("delegate seen again", metadata: ["gate": "\(gate)", "delegate.id": "\(recognition.delegateID)"])
+                return nil
+            }
+            let quorum = try store.quorum(sessionID: sessionID)
+            let delegate = roster[recognition.delegateID]
+            let checkIn = CheckInEvent(
+                sessionID: sessionID, delegateID: recognition.delegateID, name: delegate?.name ?? recognition.delegateID,
+                unit: delegate?.unit, gate: gate, distance: Double(recognition.distance),
+                firstSeen: CheckInEvent.timestamp(recognition.firstSeen), recordedAt: CheckInEvent.timestamp(Date()),
+                present: quorum.present, expected: quorum.expected)
+            metrics?.checkIns.increment()
+            logger.info("delegate checked in", metadata: [
+                "gate": "\(gate)", "delegate.id": "\(recognition.delegateID)", "match.distance": "\(recognition.distance)",
+                "session.id": "\(sessionID)",
+            ])
+            broadcaster?.publish(checkIn)
+            onCheckIn?(checkIn, recognition)
+            return checkIn
+        }
+    }
+
+    private func saveCrop(_ recognition: Recognition) {
+        guard let facesDirectory, let crop = recognition.crop else { return }
+        let file = facesDirectory.appendingPathComponent("session\(sessionID)-\(gate)-track\(recognition.trackID)-\(recognition.delegateID).jpg")
+        do {
+            try FileManager.default.createDirectory(at: facesDirectory, withIntermediateDirectories: true)
+            try crop.write(to: file.path)
+        } catch {
+            logger.warning("cannot save face crop", metadata: ["path": "\(file.path)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Yams
+
+/// Everything `rollcall serve` needs, read from one YAML file.
+///
+/// ```yaml
+/// database: rollcall.db
+/// http: { host: 127.0.0.1, port: 8080 }     # any other host needs `token`
+/// gates:
+///   - { name: north-door, source: /dev/video0 }
+///   - { name: south-door, source: "rtsp://127.0.0.1:8554/cam" }
+/// ```
+public struct ServerConfiguration: Sendable, Codable, Equatable {
+    /// The HTTP listener.
+    public struct HTTP: Sendable, Codable, Equatable {
+        /// Address to bind; loopback unless an operator opts out (and then `token` is required).
+        public var host = "127.0.0.1"
+        /// Port to bind; 0 picks a free one.
+        public var port = 8080
+        /// Bearer token every request must carry; required when `host` is not a loopback address.
+        public var token: String?
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil) {
+            self.host = host
+            self.port = port
+            self.token = token
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            host = try c.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
+            port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 8080
+            token = try c.decodeIfPresent(String.self, forKey: .token)
+        }
+
+        /// Whether `host` only accepts connections from this machine.
+        public var isLoopback: Bool {
+            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
+    }
+
+    /// SQLite database file.
+    public var database = "rollcall.db"
+    /// Template key file (`nil`: the store's default lookup, ROLLCALL_KEY / ROLLCALL_KEY_FILE / ~/.local/share).
+    public var keyFile: String?
+    /// Folder of installed model packs (`nil`: $ROLLCALL_MODELS or ~/.cache/rollcall/models).
+    public var models: String?
+    /// Model pack to use.
+    public var pack = "sface"
+    /// Face-engine workers shared by all gates. Each holds its own copy of the networks (~90 MB); one worker with
+    /// every core for OpenCV is the lean default, two let two gates detect at the same time.
+    public var workers = 1
+    /// Session to record into (`nil`: the open one).
+    public var session: Int64?
+    /// Where to keep face crops of check-ins; `nil` keeps no face image at all.
+    public var facesDirectory: String?
+    public var http = HTTP()
+    public var gates: [GateConfiguration] = []
+    public var pipeline = PipelineConfiguration()
+    public var reconnect = ReconnectPolicy()
+
+    public init(gates: [GateConfiguration] = [], http: HTTP = HTTP()) {
+        self.gates = gates
+        self.http = http
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case database, keyFile = "key_file", models, pack, workers, session, facesDirectory = "faces_directory", http, gates, pipeline, reconnect
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        database = try c.decodeIfPresent(String.self, forKey: .database) ?? "rollcall.db"
+        keyFile = try c.decodeIfPresent(String.self, forKey: .keyFile)
+        models = try c.decodeIfPresent(String.self, forKey: .models)
+        pack = try c.decodeIfPresent(String.self, forKey: .pack) ?? "sface"
+        workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? 1
+        session = try c.decodeIfPresent(Int64.self, forKey: .session)
+        facesDirectory = try c.decodeIfPresent(String.self, forKey: .facesDirectory)
+        http = try c.decodeIfPresent(HTTP.self, forKey: .http) ?? HTTP()
+        gates = try c.decodeIfPresent([GateConfiguration].self, forKey: .gates) ?? []
+        pipeline = try c.decodeIfPresent(PipelineConfiguration.self, forKey: .pipeline) ?? PipelineConfiguration()
+        reconnect = try c.decodeIfPresent(ReconnectPolicy.self, forKey: .reconnect) ?? ReconnectPolicy()
+    }
+
+    /// Reads and checks a YAML configuration file; relative paths in it are taken relative to the file.
+    public static func load(path: String) throws -> ServerConfiguration {
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw ServerError.badConfiguration("\(path): cannot read the configuration file")
+        }
+        var configuration: ServerConfiguration
+        do {
+            configuration = try YAMLDecoder().decode(ServerConfiguration.self, from: text)
+        } catch let error as ServerError {
+            throw ServerError.badConfiguration("\(path): \(error.description)")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ServerError.badConfiguration("\(path): \(Self.where(context)) is missing `\(key.stringValue)`")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw ServerError.badConfiguration("\(path): \(Self.where(context)): \(context.debugDescription)")
+        } catch {
+            throw ServerError.badConfiguration("\(path): not valid YAML: \(error)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        configuration.database = resolve(configuration.database)
+        configuration.keyFile = configuration.keyFile.map(resolve)
+        configuration.models = configuration.models.map(resolve)
+        configuration.facesDirectory = configuration.facesDirectory.map(resolve)
+        for i in configuration.gates.indices {
+            let source = configuration.gates[i].source
+            // Files and folders are relative to the configuration; camera indexes and URLs are left alone.
+            if !source.contains("://") && !source.allSatisfy(\.isNumber) && !source.hasPrefix("/") {
+                configuration.gates[i].source = resolve(source)
+            }
+        }
+        do { try configuration.validate() } catch let error as ServerError {
+            throw ServerError.badConfiguration("\(path): \(error.description)")
+        }
+        return configuration
+    }
+
+    private static func `where`(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? "the top level" : path
+    }
+
+    /// Names the first inconsistency.
+    public func validate() throws {
+        guard !gates.isEmpty else { throw ServerError.badConfiguration("no gates: list at least one under `gates`") }
+        var seen = Set<String>()
+        for (i, gate) in gates.enumerated() {
+            guard !gate.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ServerError.badConfiguration("gates[\(i)] has an empty name")
+            }
+            guard !gate.source.isEmpty else { throw ServerError.badConfiguration("gate \(gate.name) has an empty source") }
+            guard seen.insert(gate.name).inserted else { throw ServerError.badConfiguration("gate name \(gate.name) appears twice") }
+        }
+        guard (1...16).contains(workers) else { throw ServerError.badConfiguration("workers must lie in 1...16, got \(workers)") }
+        guard (0...65535).contains(http.port) else { throw ServerError.badConfiguration("http.port must lie in 0...65535, got \(http.port)") }
+        if !http.isLoopback && (http.token ?? "").count < 16 {
+            throw ServerError.badConfiguration(
+                "http.host \(http.host) is not a loopback address, so http.token must be set (at least 16 characters)")
+        }
+        try pipeline.validate()
+    }
+}

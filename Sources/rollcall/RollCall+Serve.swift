@@ -1,0 +1,74 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Logging
+import Prometheus
+import RollCallServer
+import RollCallStore
+import ServiceLifecycle
+
+extension RollCallCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the entrance-camera daemon: several gates, the HTTP API, live events, metrics and the dashboard.",
+            discussion: """
+                The YAML configuration lists the gates (name and source each), the database and the HTTP address. The \
+                server binds 127.0.0.1 unless told otherwise; any other address needs http.token, and every request must \
+                then carry it (Authorization: Bearer …, or ?token=… for the dashboard). SIGTERM or SIGINT stops it \
+                gracefully: queued frames are dropped, the frames in hand are recorded, the database is closed.
+                """
+        )
+
+        @Option(help: "The YAML configuration file.")
+        var config: String
+
+        @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
+        var logLevel = "info"
+
+        func validate() throws {
+            guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level.") }
+        }
+
+        func run() async throws {
+            var logger = Logger(label: "rollcall.serve", factory: { StreamLogHandler.standardError(label: $0) })
+            logger.logLevel = Logger.Level(rawValue: logLevel)!
+            let configuration = try ServerConfiguration.load(path: config)
+            let store = try RollCallStore(path: configuration.database, keySource: .fromEnvironment(keyFile: configuration.keyFile),
+                                          logger: logger)
+            let session = try Daemon.resolveSession(store: store, requested: configuration.session)
+            let pack = try ModelStore.resolve(configuration.models).load(packNamed: configuration.pack)
+            let engine = try FaceEngine(pack: pack, workers: configuration.workers)
+            let matcher = try Daemon.makeMatcher(store: store, engine: engine)
+            let registry = PrometheusCollectorRegistry()
+            let broadcaster = EventBroadcaster()
+            let gates = try configuration.gates.map {
+                try Daemon.makeGate($0, engine: engine, matcher: matcher, store: store, sessionID: session.id,
+                                    pipeline: configuration.pipeline, reconnect: configuration.reconnect, registry: registry,
+                                    broadcaster: broadcaster, facesDirectory: configuration.facesDirectory, logger: logger)
+            }
+            let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: broadcaster, registry: registry, gates: gates)
+            let startupLogger = logger
+            let app = Daemon.buildApplication(http: configuration.http, api: api, logger: logger) { address in
+                startupLogger.notice("rollcall serving", metadata: [
+                    "http.address": "http://\(address)/", "session.id": "\(session.id)", "db.path": "\(configuration.database)",
+                    "pack": "\(pack.pack.name)", "gates": "\(configuration.gates.map { "\($0.name)=\($0.source)" }.joined(separator: ", "))",
+                    "auth": "\(configuration.http.token == nil ? "none (loopback)" : "bearer token")",
+                ])
+            }
+            let quorum = try store.quorum(sessionID: session.id)
+            printError("rollcall serve: session \(session.id) (\(session.name)), \(quorum.present)/\(quorum.expected) present; "
+                + "\(matcher.gallery.delegateCount) delegates enrolled; pack \(pack.pack.name) (OpenCV \(FaceEngine.openCVVersion)); "
+                + "\(gates.count) gate(s): \(configuration.gates.map { "\($0.name) ← \($0.source)" }.joined(separator: "; ")); "
+                + "http://\(configuration.http.host):\(configuration.http.port)/\(configuration.http.token == nil ? "" : " (bearer token required)")")
+            // Dependency order: gates first, the HTTP server last, so shutdown stops serving before the gates finish.
+            let services = gates.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .ignore) }
+                + [.init(service: app)]
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          cancellationSignals: [], logger: logger))
+            try await group.run()
+            broadcaster.finishAll()
+            try store.checkpoint()
+            logger.notice("rollcall stopped", metadata: ["session.id": "\(session.id)"])
+        }
+    }
+}

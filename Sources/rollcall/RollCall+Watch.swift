@@ -1,0 +1,118 @@
+import ArgumentParser
+import FaceEngine
+import Foundation
+import Logging
+import RollCallServer
+import ServiceLifecycle
+
+extension RollCallCommand {
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recognise delegates in a camera, stream, video file or folder of images and mark them present.",
+            discussion: """
+                SOURCE is a camera index (0), a device (/dev/video0), an rtsp:// or http:// (MJPEG) URL, a video file or a \
+                folder of images (read in name order). A delegate is marked present after K agreeing observations of one \
+                tracked face. Unknown faces are counted, never recorded as anyone. A file runs as fast as the machine \
+                allows unless --realtime; live sources drop stale frames and report how many. Each check-in is printed \
+                only after it is committed to the database.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var engine: EngineOptions
+
+        @Argument(help: "Camera index, device path, rtsp:// or http:// URL, video file, or folder of images.")
+        var source: String
+
+        @Option(help: "Gate name recorded with each sighting.")
+        var gate = "main"
+
+        @Option(help: "Session id to record into (default: the open session).")
+        var session: Int64?
+
+        @Flag(help: "Pace a video file at its own frame rate and drop stale frames, as a live camera would.")
+        var realtime = false
+
+        @Option(help: "Agreeing observations within one track needed to confirm a delegate (K).")
+        var confirmations = 3
+
+        @Option(help: "Width frames are scaled down to before detection.")
+        var detectionWidth = 320
+
+        @Option(help: "Keep a face crop of each check-in in this folder (without it, no face image is stored).")
+        var saveFaces: String?
+
+        @Flag(help: "Print each check-in and the summary as JSON lines.")
+        var json = false
+
+        @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
+        var logLevel = "notice"
+
+        func validate() throws {
+            guard !source.isEmpty else { throw ValidationError("SOURCE must not be empty.") }
+            guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1, got \(confirmations).") }
+            guard detectionWidth >= 64 else { throw ValidationError("--detection-width must be at least 64, got \(detectionWidth).") }
+            guard !gate.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--gate must not be empty.") }
+            guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level.") }
+        }
+
+        func run() async throws {
+            var logger = Logger(label: "rollcall.watch", factory: { StreamLogHandler.standardError(label: $0) })
+            logger.logLevel = Logger.Level(rawValue: logLevel)!
+            if !VideoSource.kind(of: source).isLive {
+                _ = try VideoSource(source)   // a missing or unreadable file is an error now, not a retry loop
+            }
+            let database = try store.openStore(mustExist: true)
+            let session = try Daemon.resolveSession(store: database, requested: self.session)
+            let faceEngine = try engine.engine(workers: 1)
+            let matcher = try Daemon.makeMatcher(store: database, engine: faceEngine)
+            var pipeline = PipelineConfiguration()
+            pipeline.confirmations = confirmations
+            pipeline.detectionWidth = detectionWidth
+            pipeline.embeddingsPerTrack = max(pipeline.embeddingsPerTrack, confirmations)
+            let json = self.json
+            let service = try Daemon.makeGate(
+                GateConfiguration(name: gate, source: source, realtime: realtime), engine: faceEngine, matcher: matcher,
+                store: database, sessionID: session.id, pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil,
+                broadcaster: nil, facesDirectory: saveFaces, logger: logger,
+                onCheckIn: { event, _ in
+                    writeLine(json ? jsonLine(event)
+                        : "checked in \(event.delegateID) \(event.name) (gate \(event.gate), distance \(String(format: "%.3f", event.distance))) — \(event.present)/\(event.expected) present")
+                })
+            printError("watching \(source) at gate \(gate) into session \(session.id) (\(session.name)); "
+                + "\(matcher.gallery.delegateCount) delegates enrolled, K=\(confirmations), pack \(faceEngine.pack.pack.name)")
+            let started = ContinuousClock.now
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+            try await group.run()
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let s = service.statistics
+            let quorum = try database.quorum(sessionID: session.id)
+            if json {
+                struct Summary: Encodable {
+                    var frames: Int, frames_per_second: Double, dropped: Int, check_ins: Int, unknown_faces: Int, present: Int, expected: Int
+                }
+                writeLine(jsonLine(Summary(frames: s.framesProcessed, frames_per_second: Double(s.framesProcessed) / max(seconds, 1e-9),
+                                           dropped: s.framesDropped, check_ins: s.checkIns, unknown_faces: s.unknownFaces,
+                                           present: quorum.present, expected: quorum.expected)))
+            } else {
+                writeLine(String(format: "gate %@: %d frames in %.2f s (%.1f frames/s), %d dropped; %d checked in, %d unknown faces; %d/%d present",
+                                 gate, s.framesProcessed, seconds, Double(s.framesProcessed) / max(seconds, 1e-9), s.framesDropped,
+                                 s.checkIns, s.unknownFaces, quorum.present, quorum.expected))
+            }
+        }
+    }
+}
+
+/// Writes one line to standard output at once (a watcher may be killed at any moment; what it printed must be true).
+private func writeLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+private func jsonLine<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+}

@@ -1,0 +1,144 @@
+import FaceEngine
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import RollCall
+import RollCallServer
+import RollCallStore
+import Testing
+
+/// The HTTP API: routes, metrics, health, and the bearer token.
+struct HTTPAPITests {
+    @Test func sessionAndAttendance_reportTheStore() async throws {
+        let (api, directory) = try makeAPI(present: ["D-OBAMA"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let app = Daemon.buildApplication(http: .init(), api: api, logger: ServerFixtures.quietLogger)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/session", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect(body["present"] as? Int == 1)
+                #expect(body["expected"] as? Int == 2)
+                #expect(body["quorum_required"] as? Int == 1)
+                #expect(body["quorum_met"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/attendance", method: .get) { response in
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                let rows = body["delegates"] as! [[String: Any]]
+                #expect(rows.map { $0["delegate_id"] as? String } == ["D-OBAMA", "D-ABSENT"])
+                #expect(rows.map { $0["status"] as? String } == ["present", "absent"])
+                #expect(rows[0]["gate"] as? String == "north")
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: response.body).contains("id=\"present\""))
+            }
+        }
+    }
+
+    @Test func metrics_exposeThePipelineSeries() async throws {
+        let (api, directory) = try makeAPI(present: [])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let metrics = PipelineMetrics(registry: api.registry, gate: "north")
+        metrics.frames.increment(by: Int64(5))
+        metrics.detectSeconds.record(.milliseconds(3))
+        let app = Daemon.buildApplication(http: .init(), api: api, logger: ServerFixtures.quietLogger)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("rollcall_frames_total{gate=\"north\"} 5"))
+                for name in ["rollcall_frames_dropped_total", "rollcall_faces_total", "rollcall_recognitions_total",
+                             "rollcall_unknown_faces_total", "rollcall_stage_seconds_bucket"] {
+                    #expect(text.contains(name), "missing \(name)")
+                }
+            }
+        }
+    }
+
+    @Test func token_whenSet_everyRequestWithoutIt_gets401AndNoData() async throws {
+        let (api, directory) = try makeAPI(present: ["D-OBAMA"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "s3cret-token-0123456789"
+        let app = Daemon.buildApplication(http: .init(host: "0.0.0.0", port: 0, token: token), api: api, logger: ServerFixtures.quietLogger)
+        try await app.test(.router) { client in
+            for path in ["/", "/api/session", "/api/attendance", "/api/events", "/metrics", "/healthz"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .unauthorized, "\(path)")
+                    #expect(!String(buffer: response.body).contains("Obama"))
+                }
+            }
+            try await client.execute(uri: "/api/session", method: .get, headers: [.authorization: "Bearer wrong"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/session", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/session?token=\(token)", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func configuration_nonLoopbackHostWithoutToken_isRefused() throws {
+        var configuration = ServerConfiguration(gates: [GateConfiguration(name: "north", source: "0")],
+                                                http: .init(host: "0.0.0.0", port: 8080))
+        #expect(throws: ServerError.self) { try configuration.validate() }
+        configuration.http.token = "long-enough-token-1234"
+        try configuration.validate()
+        configuration.http = .init(host: "127.0.0.1", port: 8080)
+        try configuration.validate()
+    }
+
+    @Test func configuration_readsYAML() throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rollcall.yaml").path
+        try """
+        database: data/rollcall.db
+        http: { host: 127.0.0.1, port: 9090 }
+        pipeline: { confirmations: 4 }
+        gates:
+          - { name: north, source: entrance.avi, realtime: true }
+          - { name: south, source: "http://127.0.0.1:8081/stream.mjpg" }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ServerConfiguration.load(path: path)
+        #expect(configuration.database == directory.appendingPathComponent("data/rollcall.db").path)
+        #expect(configuration.http.port == 9090)
+        #expect(configuration.pipeline.confirmations == 4)
+        #expect(configuration.pipeline.embedEvery == PipelineConfiguration().embedEvery)
+        #expect(configuration.gates.map(\.source) == [directory.appendingPathComponent("entrance.avi").path, "http://127.0.0.1:8081/stream.mjpg"])
+        #expect(configuration.gates.map(\.realtime) == [true, false])
+
+        try "gates:\n  - { name: north }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
+    }
+
+    @Test func liveBindOnAllAddresses_refusesWithoutToken() async throws {
+        // Bound to 0.0.0.0 (not loopback-only), reached through 127.0.0.1 only.
+        let (api, directory) = try makeAPI(present: ["D-OBAMA"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "live-token-abcdefghijkl"
+        try await LiveServer.run(http: .init(host: "0.0.0.0", port: 0, token: token), api: api) { port in
+            let refused = try await LiveServer.get(port: port, path: "/api/session")
+            #expect(LiveServer.status(refused) == 401)
+            #expect(!refused.contains("\"present\""))
+            let allowed = try await LiveServer.get(port: port, path: "/api/session", headers: ["Authorization": "Bearer \(token)"])
+            #expect(LiveServer.status(allowed) == 200)
+            #expect(allowed.contains("\"present\":1"))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// An API over a fresh store with Obama enrolled, an absentee, an open session, and `present` marked present at
+    /// gate `north`.
+    private func makeAPI(present: [String]) throws -> (RollCallAPI, URL) {
+        let directory = try ServerFixtures.temporaryDirectory()
+        let (store, session) = try ServerFixtures.makeStore(in: directory)
+        for id in present {
+            try store.confirmPresence(session: session.id, delegateID: id, gate: "north", distance: 0.2, at: Date())
+        }
+        return (RollCallAPI(store: store, sessionID: session.id, broadcaster: EventBroadcaster(), registry: PrometheusCollectorRegistry()),
+                directory)
+    }
+}
