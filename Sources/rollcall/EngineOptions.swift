@@ -16,8 +16,10 @@ struct EngineOptions: ParsableArguments {
     var store: ModelStore { ModelStore.resolve(modelsDirectory) }
 
     /// Loads and verifies the pack, and builds an engine with `workers` parallel workers.
-    func engine(workers: Int = 1) throws -> FaceEngine {
-        try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip)
+    /// - Parameter flipUnlessTold: the flip setting when neither --flip nor --no-flip was given
+    ///   (nil: the pack's).
+    func engine(workers: Int = 1, flipUnlessTold: Bool? = nil) throws -> FaceEngine {
+        try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip ?? flipUnlessTold)
     }
 }
 

@@ -42,7 +42,8 @@ extension RollCallCommand {
 
         func run() throws {
             let paths = photos.isEmpty ? try defaultPhotos() : photos
-            let single = try engine.engine(workers: 1)
+            // Live-frame settings (one pass per chip); stills (enroll, identify) add the mirror pass.
+            let single = try engine.engine(workers: 1, flipUnlessTold: false)
             var crops: [Image] = []
             for path in paths.prefix(4) {
                 let image = try Image(contentsOf: path)
@@ -63,16 +64,16 @@ extension RollCallCommand {
 
             let detect640 = try median(repeats) { _ = try single.detect(frame) }
             let detect320 = try median(repeats) { _ = try single.detect(small) }
-            let embed1 = try median(repeats) { _ = try single.embed(chips: [chips[0]]) }
-            let embed8 = try median(max(5, repeats / 4)) { _ = try single.embed(chips: eight) } / 8
+            let embed1 = try median(repeats) { _ = try single.rawDescriptors(chips: [chips[0]]) }
+            let embed8 = try median(max(5, repeats / 4)) { _ = try single.rawDescriptors(chips: eight) } / 8
             let frame4 = try median(repeats) { _ = try single.analyze(frame) }
 
             // Throughput of one single-threaded worker per core, each embedding batches of one.
-            let pair = try engine.engine(workers: ProcessInfo.processInfo.activeProcessorCount)
+            let pair = try engine.engine(workers: ProcessInfo.processInfo.activeProcessorCount, flipUnlessTold: false)
             let perWorker = 40
             let start = Date()
             DispatchQueue.concurrentPerform(iterations: pair.workerCount) { w in
-                for i in 0..<perWorker { _ = try? pair.embed(chips: [chips[(i + w) % chips.count]]) }
+                for i in 0..<perWorker { _ = try? pair.rawDescriptors(chips: [chips[(i + w) % chips.count]]) }
             }
             let embedParallel = Date().timeIntervalSince(start) * 1000 / Double(perWorker * pair.workerCount)
 

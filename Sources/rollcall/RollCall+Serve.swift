@@ -37,7 +37,8 @@ extension RollCallCommand {
                                           logger: logger)
             let session = try Daemon.resolveSession(store: store, requested: configuration.session)
             let pack = try ModelStore.resolve(configuration.models).load(packNamed: configuration.pack)
-            let engine = try FaceEngine(pack: pack, workers: configuration.workers)
+            // Live frames: one pass per chip (see `watch`).
+            let engine = try FaceEngine(pack: pack, workers: configuration.workers, flip: false)
             let matcher = try Daemon.makeMatcher(store: store, engine: engine)
             let registry = PrometheusCollectorRegistry()
             let broadcaster = EventBroadcaster()

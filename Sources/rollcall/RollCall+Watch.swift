@@ -64,7 +64,9 @@ extension RollCallCommand {
             }
             let database = try store.openStore(mustExist: true)
             let session = try Daemon.resolveSession(store: database, requested: self.session)
-            let faceEngine = try engine.engine(workers: 1)
+            // Live frames: one pass per chip. A track is embedded several times and must agree K times,
+            // which does for video what the test-time flip does for a single photo, at half the cost.
+            let faceEngine = try engine.engine(workers: 1, flipUnlessTold: false)
             let matcher = try Daemon.makeMatcher(store: database, engine: faceEngine)
             var pipeline = PipelineConfiguration()
             pipeline.confirmations = confirmations
