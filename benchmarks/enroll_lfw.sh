@@ -9,13 +9,14 @@ work=$(mktemp -d /tmp/rollcall-enroll-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 {
     echo "id,name,photo"
-    ls "$lfw/lfw-deepfunneled" | sort | head -n "$n" | while read -r person; do
+    # sed, not head: head would close the pipe early and pipefail would stop the script
+    ls "$lfw/lfw-deepfunneled" | sort | sed -n "1,${n}p" | while read -r person; do
         echo "$person,${person//_/ },$lfw/lfw-deepfunneled/$person/${person}_0001.jpg"
     done
 } > "$work/roster.csv"
 export ROLLCALL_DB="$work/bench.db" ROLLCALL_KEY_FILE="$work/key"
 "$rollcall" roster import "$work/roster.csv" > /dev/null
 start=$(date +%s.%N)
-"$rollcall" enroll --roster "$work/roster.csv" || true   # exit 2 when some photos are refused; they are counted below
+"$rollcall" enroll --roster "$work/roster.csv" --largest || true   # exit 2 when some photos are refused; they are counted below
 end=$(date +%s.%N)
 echo "enrolled photos of $n people in $(awk "BEGIN { printf \"%.1f\", $end - $start }") s (wall clock, $(nproc) cores)"

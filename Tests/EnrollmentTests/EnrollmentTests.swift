@@ -97,7 +97,7 @@ import Testing
     @Test func blurredFaceIsRefused() throws {
         let f = try makeFixture()
         let sharp = try Image(contentsOf: Self.photo("obama.jpg"))
-        let blurred = try sharp.resized(width: sharp.width / 12, height: sharp.height / 12).resized(width: sharp.width, height: sharp.height)
+        let blurred = try sharp.resized(width: sharp.width / 20, height: sharp.height / 20).resized(width: sharp.width, height: sharp.height)
         let path = f.dir.appendingPathComponent("blurred.png").path
         try blurred.write(to: path)
         let outcome = try #require(f.enroller.enroll([("D1", path)], options: .init()).first)
