@@ -136,6 +136,8 @@ fi
 # --- Speed, always measured again, back to back, both systems using both cores.
 step "speed: 600 LFW images, both cores"
 "${nice_cmd[@]}" "$bin" eval pairs "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --json > "$cache/rc_speed.json"
+"${nice_cmd[@]}" "$bin" eval pairs "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --json --no-flip \
+    > "$cache/rc_speed_noflip.json"
 "${nice_cmd[@]}" "$peer_py" benchmarks/peer/peer_eval.py speed "$cache/speed.pairs.tsv" --format tsv \
     --root "$lfw_images" --limit 600 > "$cache/peer_speed.json"
 step "speed: 640x480 frame with 4 faces"
