@@ -168,6 +168,9 @@ void rc_video_writer_free(rc_video_writer *writer);
 
 /// Threads OpenCV may use inside one call (cv::setNumThreads). 1 suits one worker per core.
 void rc_set_num_threads(int threads);
+/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX). A long-running daemon with many threads otherwise
+/// keeps one arena per thread and its resident memory grows by tens of megabytes.
+void rc_limit_malloc_arenas(int arenas);
 /// The OpenCV version string, for start-up summaries.
 const char *rc_opencv_version(void);
 

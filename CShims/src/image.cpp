@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <fstream>
+#include <malloc.h>
 #include <vector>
 
 #include "shim_internal.hpp"
@@ -231,6 +232,8 @@ rc_status rc_image_sharpness(const rc_image *image, float x, float y, float widt
 void rc_image_free(rc_image *image) { delete image; }
 
 void rc_set_num_threads(int threads) { cv::setNumThreads(threads); }
+
+void rc_limit_malloc_arenas(int arenas) { mallopt(M_ARENA_MAX, arenas); }
 
 const char *rc_opencv_version(void) { return CV_VERSION; }
 

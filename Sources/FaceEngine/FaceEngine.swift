@@ -102,6 +102,9 @@ public final class FaceEngine: @unchecked Sendable {
     public func distance(_ a: Embedding, _ b: Embedding) -> Float { a.distance(to: b) }
 
     public static var openCVVersion: String { String(cString: rc_opencv_version()) }
+
+    /// Caps the C allocator's arenas for a long-running, many-threaded process (see `rc_limit_malloc_arenas`).
+    public static func limitMallocArenas(_ arenas: Int) { rc_limit_malloc_arenas(Int32(arenas)) }
 }
 
 /// A fixed set of non-thread-safe objects lent out one caller at a time.
