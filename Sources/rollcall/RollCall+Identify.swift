@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceEngine
 import Foundation
 import RollCall
+import RollCallServer
 
 extension RollCallCommand {
     struct Identify: ParsableCommand {
@@ -37,7 +38,7 @@ extension RollCallCommand {
         func run() throws {
             let store = try storeOptions.openStore(mustExist: true)
             let engine = try engineOptions.engine()
-            let matcher = Matcher(gallery: try store.gallery(), configuration: engine.thresholds.matcherConfiguration)
+            let matcher = try Daemon.makeMatcher(store: store, engine: engine)
             let names = Dictionary(uniqueKeysWithValues: try store.delegates().map { ($0.id, $0.name) })
             var results: [ImageResult] = []
             for path in images {
@@ -71,13 +72,6 @@ extension RollCallCommand {
             }
             if results.contains(where: { $0.error != nil }) { throw ExitCode.failure }
         }
-    }
-}
-
-extension ModelPack.Thresholds {
-    /// The matcher settings this pack was calibrated for.
-    var matcherConfiguration: MatcherConfiguration {
-        MatcherConfiguration(threshold: identify, margin: margin, topK: 5, normalization: .none)
     }
 }
 
