@@ -28,10 +28,11 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# Both packs: the tests check both conversions.
+# Every bundled pack: the tests check both conversions and the fused pack.
 models: build
 	$(DEBUG_BIN) models fetch --pack sface
 	$(DEBUG_BIN) models fetch --pack dlib
+	$(DEBUG_BIN) models fetch --pack sface-dlib
 	$(DEBUG_BIN) models fetch --manifest Fixtures/test-photos.json
 
 bench: system release

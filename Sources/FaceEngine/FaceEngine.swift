@@ -7,7 +7,7 @@ import Foundation
 public final class FaceEngine: @unchecked Sendable {
     public let pack: InstalledPack
     public let workerCount: Int
-    /// Every embedding averages the chip's and its mirror image's (the pack's choice unless overridden).
+    /// Some network averages each chip's embedding with its mirror image's (the pack's choice unless overridden).
     public let flip: Bool
     private let pool: WorkerPool<FaceWorker>
 
@@ -21,9 +21,9 @@ public final class FaceEngine: @unchecked Sendable {
         rc_set_num_threads(Int32(max(1, cores / count)))
         self.pack = pack
         self.workerCount = count
-        self.flip = flip ?? pack.pack.embedder?.flip ?? false
+        self.flip = flip ?? pack.pack.embeddingNetworks.contains { $0.flip ?? false }
         var made: [FaceWorker] = []
-        for _ in 0..<count { made.append(try FaceWorker(pack: pack)) }
+        for _ in 0..<count { made.append(try FaceWorker(pack: pack, flip: flip)) }
         pool = WorkerPool(made)
     }
 
@@ -36,42 +36,36 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.detect(image) }
     }
 
-    /// The aligned chip the embedder sees for one face.
+    /// The aligned chip the (first) embedding network sees for one face.
     public func chip(_ image: Image, face: Face) throws -> Image {
         try pool.withWorker { try $0.chip(image, face: face) }
     }
 
     /// Embeddings of the given faces of one image, in one batch.
     public func embed(_ image: Image, faces: [Face]) throws -> [Embedding] {
-        try pool.withWorker { worker in
-            let chips = try faces.map { try worker.chip(image, face: $0) }
-            return try Self.embed(chips: chips, flip: self.flip, worker: worker)
-        }
+        try pool.withWorker { try $0.embed(faces.map { (image, $0) }) }
     }
 
-    /// Embeddings of chips that were already cut.
+    /// Embeddings of faces from several images (e.g. the best frame of each track), in one batch.
+    public func embed(faces: [(image: Image, face: Face)]) throws -> [Embedding] {
+        try pool.withWorker { try $0.embed(faces) }
+    }
+
+    /// Embeddings of chips that were already cut (packs with one embedding network only).
     public func embed(chips: [Image]) throws -> [Embedding] {
-        try pool.withWorker { try Self.embed(chips: chips, flip: self.flip, worker: $0) }
+        try pool.withWorker { try $0.embed(chips: chips) }
     }
 
-    /// The embedding network's raw outputs for chips (not normalised): for checking model fidelity.
+    /// The (first) embedding network's raw outputs for chips (not normalised): for checking model fidelity.
     public func rawDescriptors(chips: [Image]) throws -> [[Float]] {
         try pool.withWorker { try $0.rawDescriptors(chips: chips) }
-    }
-
-    private static func embed(chips: [Image], flip: Bool, worker: FaceWorker) throws -> [Embedding] {
-        guard flip else { return try worker.embed(chips: chips) }
-        let mirrored = try chips.map { try $0.mirrored() }
-        let both = try worker.embed(chips: chips + mirrored)
-        return (0..<chips.count).map { Embedding.mean([both[$0], both[$0 + chips.count]]) }
     }
 
     /// Detects every face and embeds each, in one borrow of a worker.
     public func analyze(_ image: Image) throws -> [(face: Face, embedding: Embedding)] {
         try pool.withWorker { worker in
             let faces = try worker.detect(image)
-            let chips = try faces.map { try worker.chip(image, face: $0) }
-            let embeddings = try Self.embed(chips: chips, flip: self.flip, worker: worker)
+            let embeddings = try worker.embed(faces.map { (image, $0) })
             return Array(zip(faces, embeddings)).map { (face: $0.0, embedding: $0.1) }
         }
     }
@@ -93,8 +87,7 @@ public final class FaceEngine: @unchecked Sendable {
             guard let face = chosen else {
                 throw FaceEngineError(.noFace, "\(path): no face found")
             }
-            let chip = try worker.chip(image, face: face)
-            return (face, try Self.embed(chips: [chip], flip: self.flip, worker: worker)[0])
+            return (face, try worker.embed([(image, face)])[0])
         }
     }
 

@@ -75,9 +75,11 @@ public struct ModelPack: Sendable, Codable, Equatable {
         public var alignment: Alignment
         /// Embed each chip and its mirror image and average the two (test-time flip), unless told otherwise.
         public var flip: Bool?
+        /// In a fused pack: this network's share of the cosine similarity (see `ModelPack.embedders`).
+        public var weight: Float?
 
         enum CodingKeys: String, CodingKey {
-            case file, input, scale, mean, alignment, flip
+            case file, input, scale, mean, alignment, flip, weight
             case swapRB = "swapRb"  // "swap_rb" in the manifest, after snake-case conversion
         }
     }
@@ -99,16 +101,25 @@ public struct ModelPack: Sendable, Codable, Equatable {
     public var files: [File]
     /// Absent in a data-only pack (e.g. the test photos), which is fetched and verified the same way.
     public var detector: Detector?
+    /// One embedding network (`embedder`), or several whose embeddings are fused (`embedders`): each face is
+    /// embedded by every network, each embedding unit-normalised and scaled by √weight, and the parts
+    /// concatenated. With weights summing to 1 the result is unit length and its cosine similarity is the
+    /// weighted sum of the networks' cosine similarities (score-level fusion that the matcher runs as one dot product).
     public var embedder: Embedder?
+    public var embedders: [Embedder]?
     public var thresholds: Thresholds?
     public var attribution: String?
 
+    /// The embedding networks, in the order their parts appear in an embedding.
+    public var embeddingNetworks: [Embedder] { embedders ?? [embedder].compactMap { $0 } }
+
     /// The parts a face engine needs, or an error saying this is a data-only pack.
-    public func engineParts() throws -> (detector: Detector, embedder: Embedder, thresholds: Thresholds) {
-        guard let detector, let embedder, let thresholds else {
+    public func engineParts() throws -> (detector: Detector, embedders: [Embedder], thresholds: Thresholds) {
+        let networks = embeddingNetworks
+        guard let detector, !networks.isEmpty, let thresholds else {
             throw FaceEngineError(.pack, "pack \(name) holds data only (no detector, embedder or thresholds)")
         }
-        return (detector, embedder, thresholds)
+        return (detector, networks, thresholds)
     }
 
     public static func decode(from data: Data, origin: String) throws -> ModelPack {
@@ -128,26 +139,38 @@ public struct ModelPack: Sendable, Codable, Equatable {
     func validate(origin: String) throws {
         func bad(_ why: String) -> FaceEngineError { FaceEngineError(.pack, "\(origin): \(why)") }
         let names = Set(files.map(\.name))
-        if detector != nil || embedder != nil || thresholds != nil {
-            let (detector, embedder, _) = try engineParts()
+        if detector != nil || embedder != nil || embedders != nil || thresholds != nil {
+            guard embedder == nil || embedders == nil else { throw bad("give either embedder or embedders, not both") }
+            let (detector, networks, _) = try engineParts()
             guard ["yunet", "centerface"].contains(detector.kind) else { throw bad("unknown detector kind \(detector.kind)") }
-            guard embedder.alignment.template.count == 10, embedder.alignment.chip.count == 2, embedder.input.count == 2,
-                  embedder.mean.count == 3 else { throw bad("alignment needs 5 template points, chip and input need 2 sides, mean 3 values") }
-            if let refine = embedder.alignment.refine {
-                guard refine.kind == "dlib_shape_predictor", refine.rectOffset.count == 2, refine.rectScale.count == 2 else {
-                    throw bad("refine must be a dlib_shape_predictor with a 2-value rect_offset and rect_scale")
+            if networks.count > 1 {
+                let weights = networks.map { $0.weight ?? 0 }
+                guard weights.allSatisfy({ $0 > 0 }), abs(weights.reduce(0, +) - 1) < 1e-4 else {
+                    throw bad("fused embedders need positive weights that sum to 1")
                 }
             }
-            for needed in [detector.file, embedder.file] + [embedder.alignment.refine?.file].compactMap({ $0 })
-            where !names.contains(needed) {
-                throw bad("\(needed) is used but not listed in files")
-            }
+            for embedder in networks { try validate(embedder, names: names, bad: bad) }
+            guard names.contains(detector.file) else { throw bad("\(detector.file) is used but not listed in files") }
         }
         for file in files {
             if file.name.contains("/") || file.name.hasPrefix(".") { throw bad("file name \(file.name) must be a plain name") }
             if file.convert == nil && (file.source == nil || file.sha256 == nil) {
                 throw bad("file \(file.name) needs a source and a sha256 pin, or a conversion")
             }
+        }
+    }
+
+    private func validate(_ embedder: Embedder, names: Set<String>, bad: (String) -> FaceEngineError) throws {
+        guard embedder.alignment.template.count == 10, embedder.alignment.chip.count == 2, embedder.input.count == 2,
+              embedder.mean.count == 3 else { throw bad("alignment needs 5 template points, chip and input need 2 sides, mean 3 values") }
+        if let refine = embedder.alignment.refine {
+            guard refine.kind == "dlib_shape_predictor", refine.rectOffset.count == 2, refine.rectScale.count == 2 else {
+                throw bad("refine must be a dlib_shape_predictor with a 2-value rect_offset and rect_scale")
+            }
+        }
+        for needed in [embedder.file] + [embedder.alignment.refine?.file].compactMap({ $0 })
+        where !names.contains(needed) {
+            throw bad("\(needed) is used but not listed in files")
         }
     }
 }

@@ -101,11 +101,10 @@ public final class RecognitionPipeline: @unchecked Sendable {
 
         var events: [PipelineEvent] = []
         if !batch.isEmpty {
-            let chips = try batch.map { try engine.chip($0.candidate.image, face: $0.candidate.face) }
-            let embeddings = try engine.embed(chips: chips)
+            let embeddings = try engine.embed(faces: batch.map { ($0.candidate.image, $0.candidate.face) })
             let embedded = clock.now
             metrics?.embedSeconds.record(embedded - detected)
-            metrics?.embeddings.increment(by: Int64(chips.count))
+            metrics?.embeddings.increment(by: Int64(batch.count))
             for (item, embedding) in zip(batch, embeddings) {
                 let result = matcher.match(embedding.vector)
                 if result.delegateID != nil { metrics?.recognitions.increment() }
