@@ -9,6 +9,10 @@ import RollCallStore
 ///
 /// Photos are analysed in parallel on the engine's workers; the duplicate check and the writes then run in
 /// input order, so a batch is checked against everything stored before it and against its own earlier photos.
+///
+/// Every template is stored with the engine's pack. A database holds templates of one pack (see `TemplatePack`):
+/// enrolling with another pack, or into a database whose templates predate pack recording, is refused before any
+/// photo is read, since the duplicate guard could only compare distances that mean nothing.
 public struct Enroller {
     public struct Options: Sendable {
         /// Take the biggest face of a photo with several, instead of refusing it.
@@ -41,25 +45,28 @@ public struct Enroller {
     let logger: Logger
     /// Faces closer than this to another delegate's template are refused (the pack's 1:N threshold).
     let duplicateThreshold: Float
+    /// The pack recorded with each template.
+    let pack: TemplatePack
 
     public init(engine: FaceEngine, store: RollCallStore, logger: Logger) {
         self.engine = engine
         self.store = store
         self.logger = logger
         duplicateThreshold = engine.thresholds.identify
+        pack = TemplatePack(name: engine.pack.pack.name, digest: engine.embedderDigest)
     }
 
     /// Enrolls `(delegateID, photo)` items; `progress` is called after each photo has been analysed.
     public func enroll(_ items: [(delegateID: String, photo: String)], options: Options,
                        progress: (@Sendable (Int) -> Void)? = nil) throws -> [Outcome] {
-        // Unknown delegates fail fast, before any face work.
+        // Unknown delegates and a database of another pack fail fast, before any face work.
         let known = Set(try store.delegates().map(\.id))
         for id in Set(items.map(\.delegateID)) where !known.contains(id) {
             throw StoreError.unknownDelegate(id)
         }
+        var gallery = try store.templates(madeBy: pack)
         let analysed = analyse(items.map(\.photo), options: options, progress: progress)
 
-        var gallery = try store.templates()
         var outcomes: [Outcome] = []
         for (item, analysis) in zip(items, analysed) {
             var outcome = Outcome(delegateID: item.delegateID, photo: item.photo, reasons: [])
@@ -80,7 +87,7 @@ public struct Enroller {
                         "match.distance": "\(clash.distance)"])
                 }
                 outcome.templateID = try store.addTemplate(
-                    delegateID: item.delegateID, embedding: embedding.vector, quality: quality,
+                    delegateID: item.delegateID, embedding: embedding.vector, pack: pack, quality: quality,
                     sourcePhoto: URL(fileURLWithPath: item.photo).lastPathComponent, sourceSHA256: digest)
                 gallery.append((item.delegateID, embedding.vector))
             }

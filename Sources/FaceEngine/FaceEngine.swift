@@ -29,6 +29,8 @@ public final class FaceEngine: @unchecked Sendable {
 
     /// The pack's calibrated operating points (an engine is only ever built from a pack that has them).
     public var thresholds: ModelPack.Thresholds { pack.pack.thresholds! }
+    /// The embedding space this engine's embeddings live in (`ModelPack.embedderDigest`; an engine always has an embedder).
+    public var embedderDigest: String { pack.pack.embedderDigest! }
     public var dimension: Int { pool.withWorker { $0.dimension } }
 
     /// Faces in an image, best score first.

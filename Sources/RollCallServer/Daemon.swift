@@ -20,9 +20,18 @@ public enum Daemon {
         return open
     }
 
+    /// The pack an engine's embeddings belong to, as templates record it.
+    public static func templatePack(of engine: FaceEngine) -> TemplatePack {
+        TemplatePack(name: engine.pack.pack.name, digest: engine.embedderDigest)
+    }
+
     /// The matcher over every enrolled template, with the pack's calibrated operating point.
+    ///
+    /// - Throws: `StoreError.packMismatch` / `.unknownTemplatePack` when the templates were not made by the engine's
+    ///   pack (both 128-d packs would otherwise "match" with meaningless distances); `badConfiguration` when there are
+    ///   none.
     public static func makeMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
-        let gallery = try store.gallery(defaultDimension: engine.dimension)
+        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension)
         guard gallery.templateCount > 0 else {
             throw ServerError.badConfiguration("no templates enrolled in \(store.path): enroll delegates' photos first")
         }

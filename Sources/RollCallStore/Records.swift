@@ -31,6 +31,9 @@ struct TemplateRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var sourcePhoto: String?
     var sourceSHA256: String?
     var createdAt: Int64
+    /// The pack that made it; both `nil` for a template stored before packs were recorded.
+    var packName: String?
+    var packDigest: String?
 
     enum CodingKeys: String, CodingKey {
         case id, dimension, sealed, quality
@@ -38,12 +41,21 @@ struct TemplateRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case sourcePhoto = "source_photo"
         case sourceSHA256 = "source_sha256"
         case createdAt = "created_at"
+        case packName = "pack_name"
+        case packDigest = "pack_digest"
     }
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let delegateID = Column(CodingKeys.delegateID)
+        static let packName = Column(CodingKeys.packName)
+        static let packDigest = Column(CodingKeys.packDigest)
     }
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    var pack: TemplatePack? {
+        guard let packName, let packDigest else { return nil }
+        return TemplatePack(name: packName, digest: packDigest)
+    }
 }
 
 /// A `session` row.

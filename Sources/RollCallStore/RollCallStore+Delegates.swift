@@ -24,6 +24,8 @@ public struct DelegateDetails: Sendable, Equatable {
         public var sourcePhoto: String?
         public var sourceSHA256: String?
         public var createdAt: Date
+        /// The pack that made it; `nil` for a template stored before packs were recorded.
+        public var pack: TemplatePack?
     }
     public var delegate: Delegate
     public var templates: [TemplateInfo]
@@ -78,7 +80,7 @@ extension RollCallStore {
             let templates = try TemplateRecord.filter(TemplateRecord.Columns.delegateID == id).order(TemplateRecord.Columns.id).fetchAll(db)
             return DelegateDetails(delegate: record.delegate, templates: templates.map {
                 .init(id: $0.id!, dimension: $0.dimension, quality: $0.quality, sourcePhoto: $0.sourcePhoto,
-                      sourceSHA256: $0.sourceSHA256, createdAt: Date(milliseconds: $0.createdAt))
+                      sourceSHA256: $0.sourceSHA256, createdAt: Date(milliseconds: $0.createdAt), pack: $0.pack)
             })
         }
     }
@@ -119,19 +121,21 @@ extension RollCallStore {
 
     // MARK: - Templates
 
-    /// Seals and stores one template.
+    /// Seals and stores one template, with the pack that made it.
     ///
     /// - Parameters:
     ///   - delegateID: The delegate (must exist).
     ///   - embedding: The embedding (any length).
+    ///   - pack: The pack that made it; the database must hold no template of another pack (or of an unknown one).
     ///   - quality: An optional quality score from the gates.
     ///   - sourcePhoto: The photo's name (not the image).
     ///   - sourceSHA256: The photo's SHA-256, hex.
     ///   - at: Creation time.
     /// - Returns: The template id.
+    /// - Throws: `packMismatch` or `unknownTemplatePack` when the database holds templates of another pack.
     @discardableResult
     public func addTemplate(
-        delegateID: String, embedding: [Float], quality: Double? = nil, sourcePhoto: String? = nil,
+        delegateID: String, embedding: [Float], pack: TemplatePack, quality: Double? = nil, sourcePhoto: String? = nil,
         sourceSHA256: String? = nil, at date: Date = Date()
     ) throws -> Int64 {
         let key = try requireKey()
@@ -142,8 +146,11 @@ extension RollCallStore {
         let sealed = try TemplateSealer.seal(embedding, delegateID: delegateID, key: key)
         let id = try write { db -> Int64 in
             guard try DelegateRecord.exists(db, key: delegateID) else { throw StoreError.unknownDelegate(delegateID) }
+            // In the write transaction, so two enrollments with different packs cannot mix a database.
+            try requireOnlyTemplates(madeBy: pack, db)
             var record = TemplateRecord(id: nil, delegateID: delegateID, dimension: embedding.count, sealed: sealed, quality: quality,
-                                        sourcePhoto: sourcePhoto, sourceSHA256: sourceSHA256, createdAt: date.millisecondsSince1970)
+                                        sourcePhoto: sourcePhoto, sourceSHA256: sourceSHA256, createdAt: date.millisecondsSince1970,
+                                        packName: pack.name, packDigest: pack.digest)
             try record.insert(db)
             return record.id!
         }
@@ -151,12 +158,27 @@ extension RollCallStore {
         return id
     }
 
-    /// Every template, opened with the key: delegate id and embedding.
+    /// Every template, opened with the key, when all were made by `pack` (what a matcher or the duplicate guard
+    /// may compare with that pack's embeddings).
     ///
-    /// - Throws: `keyMissing` without the key; `corruptTemplate` if a blob does not open.
-    public func templates() throws -> [(delegateID: String, embedding: [Float])] {
+    /// - Throws: `packMismatch` or `unknownTemplatePack` when any template was not made by `pack`; `keyMissing`
+    ///   without the key; `corruptTemplate` if a blob does not open.
+    public func templates(madeBy pack: TemplatePack) throws -> [(delegateID: String, embedding: [Float])] {
+        let records = try read { db in
+            try requireOnlyTemplates(madeBy: pack, db)
+            return try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db)
+        }
+        return try open(records)
+    }
+
+    /// Every template whatever its pack, for tests of the sealing itself.
+    func templates() throws -> [(delegateID: String, embedding: [Float])] {
+        try open(try read { db in try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db) })
+    }
+
+    /// Opens sealed templates with the key: delegate id and embedding.
+    private func open(_ records: [TemplateRecord]) throws -> [(delegateID: String, embedding: [Float])] {
         let key = try requireKey()
-        let records = try read { db in try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db) }
         return try records.map { record in
             do {
                 return (record.delegateID, try TemplateSealer.open(record.sealed, delegateID: record.delegateID, key: key))
@@ -166,9 +188,10 @@ extension RollCallStore {
         }
     }
 
-    /// The matcher's gallery over every template. An empty store gives an empty gallery of `defaultDimension`.
-    public func gallery(defaultDimension: Int = 128) throws -> Gallery {
-        let all = try templates()
+    /// The matcher's gallery over every template, all of which must have been made by `pack` (see
+    /// `templates(madeBy:)`). An empty store gives an empty gallery of `defaultDimension`.
+    public func gallery(madeBy pack: TemplatePack, defaultDimension: Int = 128) throws -> Gallery {
+        let all = try templates(madeBy: pack)
         return try Gallery(dimension: all.first?.embedding.count ?? defaultDimension, templates: all)
     }
 

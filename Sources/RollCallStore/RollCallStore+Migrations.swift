@@ -85,6 +85,18 @@ extension RollCallStore {
             }
             try db.create(index: "manual_event_session", on: "manual_event", columns: ["session_id", "delegate_id"])
         }
+        migrator.registerMigration("v2 template pack") { db in
+            // Which model pack made each template (`TemplatePack`): the name and the embedder digest, both or neither.
+            // Rows stored before this migration keep NULL in both: nothing recorded which pack made them, and both
+            // bundled packs already existed and make 128-d vectors, so no pack can be inferred. They are refused for
+            // matching and enrollment until an operator vouches for a pack (`assignPack`) or they are erased.
+            try db.alter(table: "template") { t in
+                t.add(column: "pack_name", .text)
+                t.add(column: "pack_digest", .text).check(sql: "(pack_name IS NULL) = (pack_digest IS NULL)")
+            }
+            // Sorted by pack, the first and last rows tell whether the table holds one pack (see `requireOnlyTemplates`).
+            try db.create(index: "template_pack", on: "template", columns: ["pack_name", "pack_digest"])
+        }
         return migrator
     }
 }

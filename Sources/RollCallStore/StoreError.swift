@@ -4,6 +4,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: Sendable, Equatable {
         case busy, notSQLite, cannotOpen, keyMismatch, keyMissing, keyFile, unknownDelegate, noOpenSession
         case sessionAlreadyOpen, unknownSession, sessionClosed, badArgument, corruptTemplate
+        case packMismatch, unknownTemplatePack
     }
 
     public let code: Code
@@ -42,6 +43,30 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         Self(code: .sessionClosed, description: "session \(id) is closed; attendance can no longer change")
     }
     public static func badArgument(_ text: String) -> Self { Self(code: .badArgument, description: text) }
+    /// The database's templates were made by `stored`, and a run with `requested` wants to match or enroll.
+    public static func packMismatch(_ path: String, stored: TemplatePack, count: Int, requested: TemplatePack) -> Self {
+        let erase = "erase them (rollcall delegates erase-templates) and enroll again"
+        let advice: String
+        if stored.name == requested.name {
+            advice = "the pack's model changed since they were enrolled, so distances to them mean nothing: \(erase), "
+                + "or reinstall the version of pack \(stored.name) that made them"
+        } else {
+            advice = "use --pack \(stored.name), or \(erase) with pack \(requested.name)"
+        }
+        let what = "the \(templates(count)) in \(path) \(count == 1 ? "was" : "were") made by pack \(stored); this run uses pack \(requested)"
+        return Self(code: .packMismatch, description: "\(what): \(advice)")
+    }
+    /// Templates stored before the store recorded packs (`v2 template pack`): nothing says which pack made them.
+    public static func unknownTemplatePack(_ path: String, count: Int, requested: TemplatePack) -> Self {
+        let what = "\(templates(count)) in \(path) \(count == 1 ? "was" : "were") stored before rollcall recorded which "
+            + "model pack made each template, so they cannot be matched against pack \(requested)"
+        let why = "packs can make vectors of the same size whose distances mean nothing to each other"
+        let advice = "if you know pack \(requested.name) made them, record it with "
+            + "`rollcall delegates assign-pack --pack \(requested.name)`; otherwise erase them "
+            + "(rollcall delegates erase-templates) and enroll again"
+        return Self(code: .unknownTemplatePack, description: "\(what) (\(why)): \(advice)")
+    }
+    private static func templates(_ count: Int) -> String { count == 1 ? "1 template" : "\(count) templates" }
     public static func corruptTemplate(_ id: Int64, delegateID: String) -> Self {
         Self(code: .corruptTemplate, description: "template \(id) of delegate \(delegateID) cannot be opened (altered or sealed with another key)")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaceEngine
 import Foundation
 import RollCall
 import RollCallStore
@@ -6,8 +7,8 @@ import RollCallStore
 extension RollCallCommand {
     struct Delegates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List, show and remove delegates.",
-            subcommands: [List.self, Show.self, Remove.self]
+            abstract: "List, show and remove delegates; manage which model pack their templates belong to.",
+            subcommands: [List.self, Show.self, Remove.self, AssignPack.self, EraseTemplates.self]
         )
     }
 }
@@ -61,6 +62,8 @@ extension RollCallCommand.Delegates {
             var templates: [Template]
             struct Template: Encodable {
                 var id: Int64, dimension: Int, quality: Double?, source_photo: String?, source_sha256: String?, created_at: String
+                /// `null` for a template stored before packs were recorded.
+                var pack: TemplatePack?
             }
         }
 
@@ -71,13 +74,15 @@ extension RollCallCommand.Delegates {
                 id: d.id, name: d.name, unit: d.unit, seat: d.seat, roster_order: d.rosterOrder,
                 templates: details.templates.map {
                     .init(id: $0.id, dimension: $0.dimension, quality: $0.quality, source_photo: $0.sourcePhoto,
-                          source_sha256: $0.sourceSHA256, created_at: AttendanceReport.iso8601($0.createdAt, timeZone: .current))
+                          source_sha256: $0.sourceSHA256, created_at: AttendanceReport.iso8601($0.createdAt, timeZone: .current),
+                          pack: $0.pack)
                 })
             if json { return try printJSON(output) }
             print("id: \(d.id)\nname: \(d.name)\nunit: \(d.unit ?? "-")\nseat: \(d.seat ?? "-")\nroster order: \(d.rosterOrder + 1)")
             print("templates: \(output.templates.count)")
             for t in output.templates {
-                print("  #\(t.id) \(t.dimension)-d, quality \(t.quality.map { String(format: "%.2f", $0) } ?? "-"), from \(t.source_photo ?? "-"), \(t.created_at)")
+                print("  #\(t.id) \(t.dimension)-d, pack \(t.pack.map { "\($0)" } ?? "unknown (stored before packs were recorded)"), "
+                    + "quality \(t.quality.map { String(format: "%.2f", $0) } ?? "-"), from \(t.source_photo ?? "-"), \(t.created_at)")
             }
         }
     }
@@ -101,6 +106,60 @@ extension RollCallCommand.Delegates {
                 try printJSON(["removed": id, "templates_erased": "\(erased)"])
             } else {
                 print("delegate \(id) removed, \(erased) templates erased")
+            }
+        }
+    }
+
+    struct AssignPack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign-pack",
+            abstract: "Record which model pack made the templates stored before rollcall recorded packs.",
+            discussion: """
+                Such templates are refused by identify, watch, serve and enroll, because nothing says which pack made \
+                them and both bundled packs make 128-d vectors. If you know they were enrolled with --pack NAME (sface \
+                is the default), this records that, on your word: nothing can check it. Otherwise erase them \
+                (rollcall delegates erase-templates) and enroll again.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var engineOptions: EngineOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            // The installed pack, as the engine would load it, so the digest is the one identify will compare.
+            let pack = try engineOptions.store.load(packNamed: engineOptions.pack).pack
+            guard let digest = pack.embedderDigest else {
+                throw ValidationError("pack \(pack.name) holds data only; it makes no templates")
+            }
+            let assigned = try store.openStore(mustExist: true).assignPack(TemplatePack(name: pack.name, digest: digest))
+            if json {
+                try printJSON(["pack": pack.name, "pack_digest": digest, "templates_assigned": "\(assigned)"])
+            } else {
+                print("\(assigned) template(s) without a pack recorded as made by pack \(TemplatePack(name: pack.name, digest: digest))")
+            }
+        }
+    }
+
+    struct EraseTemplates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erase-templates",
+            abstract: "Erase every delegate's templates for good, keeping the roster (e.g. to enroll again with another pack)."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let erased = try store.openStore(mustExist: true).eraseTemplates()
+            if json {
+                try printJSON(["templates_erased": "\(erased)"])
+            } else {
+                print("\(erased) template(s) erased; the roster is kept")
             }
         }
     }

@@ -6,6 +6,7 @@ import FaceEngine
 import Foundation
 import Logging
 import RollCall
+import RollCallServer
 import RollCallStore
 
 extension RollCallCommand {
@@ -96,14 +97,15 @@ extension RollCallCommand {
 
             let configuration = MatcherConfiguration(threshold: .infinity, margin: margin ?? engine.thresholds.margin,
                                                      topK: 2, normalization: normalization)
-            let matcher = Matcher(gallery: try store.gallery(), configuration: configuration)
+            let pack = Daemon.templatePack(of: engine)
+            let matcher = Matcher(gallery: try store.gallery(madeBy: pack), configuration: configuration)
             let probeProgress = ProgressLine(total: probeList.entries.count, label: "matching probes")
             let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject) { probeProgress.update($0) }
             probeProgress.finish()
             let probeNoFace: Int
             probeNoFace = found.filter { $0.embedding == nil }.count
             let results = Self.probeResults(matcher, probeList.entries, found)
-            if sweep { try printSweep(store: store, probes: probeList.entries, found: found) }
+            if sweep { try printSweep(store: store, pack: pack, probes: probeList.entries, found: found) }
             let strict = IdentificationMetrics.fnir(atFPIR: 0.003, results)
             let loose = IdentificationMetrics.fnir(atFPIR: 0.01, results)
             if let plot {
@@ -143,8 +145,9 @@ extension RollCallCommand {
             }
         }
 
-        private func printSweep(store: RollCallStore, probes: [LabeledImageList.Entry], found: [FaceEngine.FileOutcome]) throws {
-            let gallery = try store.gallery()
+        private func printSweep(store: RollCallStore, pack: TemplatePack, probes: [LabeledImageList.Entry],
+                                found: [FaceEngine.FileOutcome]) throws {
+            let gallery = try store.gallery(madeBy: pack)
             let grids: [(ScoreNormalization, [Float])] = [
                 (.none, [0, 0.01, 0.02, 0.03, 0.05, 0.08]),
                 (.probeZNorm, [0, 0.1, 0.2, 0.3, 0.5, 0.8]),

@@ -41,7 +41,9 @@ import Testing
             return url.path
         }
 
-        func run(_ arguments: String...) throws -> Run {
+        func run(_ arguments: String...) throws -> Run { try run(arguments) }
+
+        func run(_ arguments: [String]) throws -> Run {
             let process = Process()
             process.executableURL = CLITests.binary
             process.arguments = arguments
@@ -62,8 +64,9 @@ import Testing
     @Test func everyCommandHasHelp() throws {
         let w = try Workspace()
         for command in ["models", "detect", "compare", "eval", "bench", "roster", "enroll", "identify", "delegates",
-                        "session", "checkin", "checkout", "audit", "report", "chips", "make-clip", "watch", "serve"] {
-            let run = try w.run(command, "--help")
+                        "session", "checkin", "checkout", "audit", "report", "chips", "make-clip", "watch", "serve",
+                        "delegates assign-pack", "delegates erase-templates"] {
+            let run = try w.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(run.status == 0, "\(command) --help")
             #expect(run.stdout.contains("USAGE"), "\(command) --help")
         }
@@ -121,5 +124,35 @@ import Testing
         let run = try w.run("compare", text, text)
         #expect(run.status != 0)
         #expect(run.stderr.contains("blank.jpg"))
+    }
+
+    /// Enroll with one pack, identify with the other: refused naming both, never meaningless distances.
+    @Test func identifyWithAnotherPack_Fail_namesBothPacks() throws {
+        let w = try Workspace()
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        let csv = try w.file("roster.csv", "id,name\nD1,Barack Obama\n")
+        #expect(try w.run("roster", "import", csv).status == 0)
+        let enroll = try w.run("enroll", "D1", photos + "/obama.jpg")  // default pack: sface
+        #expect(enroll.status == 0, "\(enroll.stderr)")
+        let show = try w.run("delegates", "show", "D1")
+        #expect(show.stdout.contains("pack sface ("), "\(show.stdout)")
+
+        let other = try w.run("identify", "--pack", "dlib", photos + "/obama2.jpg")
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("made by pack sface (") && other.stderr.contains("this run uses pack dlib ("), "\(other.stderr)")
+        #expect(other.stderr.contains("use --pack sface"), "\(other.stderr)")
+        #expect(!other.stdout.contains("D1"))
+        let otherEnroll = try w.run("enroll", "--pack", "dlib", "D1", photos + "/obama2.jpg")
+        #expect(otherEnroll.status != 0 && otherEnroll.stderr.contains("use --pack sface"), "\(otherEnroll.stderr)")
+
+        let same = try w.run("identify", photos + "/obama2.jpg")
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stdout.contains("D1 Barack Obama"), "\(same.stdout)")
+
+        // Switching packs: erase the templates, keep the roster, enroll again.
+        #expect(try w.run("delegates", "erase-templates").stdout.contains("1 template(s) erased"))
+        #expect(try w.run("enroll", "--pack", "dlib", "D1", photos + "/obama.jpg").status == 0)
+        #expect(try w.run("identify", "--pack", "dlib", photos + "/obama2.jpg").stdout.contains("D1 Barack Obama"))
+        #expect(try w.run("identify", photos + "/obama2.jpg").stderr.contains("use --pack dlib"))
     }
 }

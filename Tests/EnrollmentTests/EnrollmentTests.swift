@@ -17,6 +17,13 @@ import Testing
         }
     }()
 
+    /// The fallback pack, for enrolling into a database of the other pack.
+    static let dlibEngine: FaceEngine = {
+        do { return try FaceEngine(pack: store.load(packNamed: "dlib")) } catch {
+            fatalError("the dlib pack is not installed in \(store.directory.path): run `make models` (\(error))")
+        }
+    }()
+
     static func photo(_ name: String) -> String { store.directory.appendingPathComponent("test-photos/\(name)").path }
 
     struct Fixture {
@@ -151,5 +158,24 @@ import Testing
         let f = try makeFixture()
         let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg")), ("D2", Self.photo("obama3.jpg"))], options: .init())
         #expect(outcomes.map(\.enrolled) == [true, false])
+    }
+
+    @Test func templatesRecordThePackThatMadeThem() throws {
+        let f = try makeFixture()
+        _ = try f.enroller.enroll([("D1", Self.photo("obama.jpg"))], options: .init())
+        let pack = try #require(try f.store.delegateDetails(id: "D1").templates.first?.pack)
+        #expect(pack == TemplatePack(name: "sface", digest: Self.engine.embedderDigest))
+    }
+
+    @Test func enrollingWithAnotherPackIsRefusedBeforeAnyPhotoIsRead() throws {
+        let f = try makeFixture()
+        _ = try f.enroller.enroll([("D1", Self.photo("obama.jpg"))], options: .init())
+        let dlib = Enroller(engine: Self.dlibEngine, store: f.store, logger: Logger(label: "test", factory: { _ in f.logs }))
+        // A photo that does not exist: reading it would be a refused outcome, not this error.
+        let error = #expect(throws: StoreError.self) { try dlib.enroll([("D2", "/nonexistent/photo.jpg")], options: .init()) }
+        #expect(error?.code == .packMismatch)
+        let text = error?.description ?? ""
+        #expect(text.contains("made by pack sface (") && text.contains("this run uses pack dlib (") && text.contains("--pack sface"), "\(text)")
+        #expect(try f.store.templateCounts() == ["D1": 1])
     }
 }

@@ -2,6 +2,7 @@ import FaceEngine
 import Foundation
 import Logging
 import RollCall
+import RollCallServer
 import RollCallStore
 
 /// Shared test inputs: the installed packs, stores with enrolled delegates, and the moving-faces video.
@@ -55,7 +56,8 @@ enum ServerFixtures {
                 let image = try Image(contentsOf: photo)
                 guard let face = try engine.detect(image).largest else { throw FaceEngineError(.noFace, "\(photo): no face") }
                 let embedding = try engine.embed(image, faces: [face])[0]
-                try store.addTemplate(delegateID: person.id, embedding: embedding.vector, sourcePhoto: (photo as NSString).lastPathComponent)
+                try store.addTemplate(delegateID: person.id, embedding: embedding.vector, pack: Daemon.templatePack(of: engine),
+                                       sourcePhoto: (photo as NSString).lastPathComponent)
             }
         }
         let session = try store.openSession(name: "Test plenary", quorum: 0.5)

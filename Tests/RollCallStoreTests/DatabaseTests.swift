@@ -15,7 +15,7 @@ struct DatabaseTests {
         }
         #expect(mode == "wal")
         #expect(secureDelete == 1)
-        #expect(applied.first == "v1 create meta" && applied.count == 6)
+        #expect(applied.first == "v1 create meta" && applied.count == 7)
     }
 
     @Test func secondWriterWaitsThenSaysTheDatabaseIsBusy() throws {

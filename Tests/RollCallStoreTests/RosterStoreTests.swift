@@ -81,7 +81,7 @@ struct RosterStoreTests {
         _ = try store.importRoster(makeRoster(["D-1"]))
         #expect(throws: StoreError.unknownDelegate("D-404")) { try store.delegate(id: "D-404") }
         #expect(throws: StoreError.unknownDelegate("D-404")) { try store.removeDelegate(id: "D-404") }
-        #expect(throws: StoreError.unknownDelegate("D-404")) { try store.addTemplate(delegateID: "D-404", embedding: makeEmbedding(seed: 1)) }
+        #expect(throws: StoreError.unknownDelegate("D-404")) { try store.addTemplate(delegateID: "D-404", embedding: makeEmbedding(seed: 1), pack: testPack) }
         _ = try store.openSession(name: "S", quorum: 0.5)
         #expect(throws: StoreError.unknownDelegate("D-404")) { try store.checkin(delegateID: "D-404", reason: "x") }
         #expect("\(StoreError.unknownDelegate("D-404"))" == "no delegate with id D-404 on the roster")

@@ -22,6 +22,9 @@ final class TemporaryDirectory {
 /// A fixed test key.
 var testKey: SymmetricKey { SymmetricKey(data: Data(repeating: 7, count: 32)) }
 
+/// The pack the store tests' templates are recorded as made by (any name and digest do: the store never reads models).
+let testPack = TemplatePack(name: "sface", digest: String(repeating: "a1", count: 32))
+
 /// Opens a store on a file in `directory` with the test key.
 func makeStore(
     _ directory: TemporaryDirectory, name: String = "rollcall.db", key: TemplateKeySource = .key(testKey),

@@ -12,15 +12,15 @@ struct TemplateSecurityTests {
         let store = try makeStore(dir)
         _ = try store.importRoster(makeRoster(["D-1", "D-2"]))
         let a = makeEmbedding(seed: 1), b = makeEmbedding(seed: 2), odd = makeEmbedding(seed: 3, dimension: 5)
-        try store.addTemplate(delegateID: "D-1", embedding: a, quality: 0.9, sourcePhoto: "a.jpg", sourceSHA256: "ab")
-        try store.addTemplate(delegateID: "D-2", embedding: b)
+        try store.addTemplate(delegateID: "D-1", embedding: a, pack: testPack, quality: 0.9, sourcePhoto: "a.jpg", sourceSHA256: "ab")
+        try store.addTemplate(delegateID: "D-2", embedding: b, pack: testPack)
         let all = try store.templates()
         #expect(all.map(\.delegateID) == ["D-1", "D-2"])
         #expect(all[0].embedding == a && all[1].embedding == b)
-        let match = Matcher(gallery: try store.gallery()).match(a)
+        let match = Matcher(gallery: try store.gallery(madeBy: testPack)).match(a)
         #expect(match.delegateID == "D-1")
         // Any dimension seals and opens.
-        try store.addTemplate(delegateID: "D-2", embedding: odd)
+        try store.addTemplate(delegateID: "D-2", embedding: odd, pack: testPack)
         #expect(try store.templates().last?.embedding == odd)
         #expect(try store.delegateDetails(id: "D-1").templates.first?.sourcePhoto == "a.jpg")
     }
@@ -30,7 +30,7 @@ struct TemplateSecurityTests {
         let store = try makeStore(dir)
         _ = try store.importRoster(makeRoster(["D-1"]))
         let embedding = makeEmbedding(seed: 11)
-        try store.addTemplate(delegateID: "D-1", embedding: embedding)
+        try store.addTemplate(delegateID: "D-1", embedding: embedding, pack: testPack)
         let before = rawBytes(store)
         try store.checkpoint()
         for bytes in [before, rawBytes(store)] {
@@ -47,7 +47,7 @@ struct TemplateSecurityTests {
         let dir = TemporaryDirectory()
         let store = try makeStore(dir)
         _ = try store.importRoster(makeRoster(["D-1"]))
-        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1))
+        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1), pack: testPack)
         let other = SymmetricKey(data: Data(repeating: 9, count: 32))
         #expect(throws: StoreError.keyMismatch("the caller")) { _ = try makeStore(dir, key: .key(other)) }
         #expect("\(StoreError.keyMismatch("key file k"))".hasPrefix("template key does not match this database"))
@@ -58,7 +58,7 @@ struct TemplateSecurityTests {
         let keyFile = dir.file("keys/template.key")
         let store = try makeStore(dir, key: .file(keyFile))
         _ = try store.importRoster(makeRoster(["D-1"]))
-        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1))
+        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1), pack: testPack)
         try store.checkpoint()
         // The key file was created on first use, private.
         let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
@@ -91,7 +91,7 @@ struct TemplateSecurityTests {
         let source = TemplateKeySource.fromEnvironment(keyFile: dir.file("unused.key"), environment: ["ROLLCALL_KEY": base64])
         let store = try makeStore(dir, key: source)
         _ = try store.importRoster(makeRoster(["D-1"]))
-        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 4))
+        try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 4), pack: testPack)
         #expect(try makeStore(dir).templates().count == 1)  // same key given directly
         #expect(throws: StoreError.self) { _ = try makeStore(dir, key: .base64("not base64!")) }
         #expect(TemplateKeySource.defaultKeyFile(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/rollcall/template.key")
@@ -101,8 +101,8 @@ struct TemplateSecurityTests {
         let dir = TemporaryDirectory()
         let store = try makeStore(dir)
         _ = try store.importRoster(makeRoster(["D-1", "D-2"]))
-        let id = try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1))
-        try store.addTemplate(delegateID: "D-2", embedding: makeEmbedding(seed: 2))
+        let id = try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1), pack: testPack)
+        try store.addTemplate(delegateID: "D-2", embedding: makeEmbedding(seed: 2), pack: testPack)
         let sealed = try store.pool.read { db in try Data.fetchOne(db, sql: "SELECT sealed FROM template WHERE id = ?", arguments: [id])! }
         try store.checkpoint()
         #expect(rawBytes(store).contains(subsequence: Array(sealed.prefix(32))))
