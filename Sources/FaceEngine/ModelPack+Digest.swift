@@ -22,15 +22,28 @@ extension ModelPack {
     /// Values are hashed as parsed, in a fixed order and Swift's shortest round-trip number form, so re-formatting
     /// the JSON (key order, `1` vs `1.0`, indentation) changes nothing.
     ///
-    /// `nil` for a data-only pack, which makes no embeddings.
+    /// `nil` for a data-only pack, which makes no embeddings. A fused pack (`embedders`) hashes each network and its weight.
     public var embedderDigest: String? {
-        guard let embedder else { return nil }
+        let networks = embeddingNetworks
+        guard let first = networks.first else { return nil }
+        var lines: [String]
+        if networks.count == 1 {
+            lines = ["rollcall embedder digest v1"] + digestLines(first)
+        } else {
+            // A fused pack: every network, in order, with its share of the similarity (the weights shape the space).
+            lines = ["rollcall fused embedder digest v1"]
+            for network in networks { lines += ["network weight=\(network.weight ?? 0)"] + digestLines(network) }
+        }
+        let digest = SHA256.hash(data: Data(lines.joined(separator: "\n").utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func digestLines(_ embedder: Embedder) -> [String] {
         func numbers<T: BinaryFloatingPoint & CustomStringConvertible>(_ values: [T]) -> String {
             values.map(\.description).joined(separator: ",")
         }
         let alignment = embedder.alignment
         var lines = [
-            "rollcall embedder digest v1",
             "weights=\(weightsOrigin(of: embedder.file))",
             "input=\(embedder.input.map(String.init).joined(separator: ","))",
             "scale=\(embedder.scale)",
@@ -50,8 +63,7 @@ extension ModelPack {
         } else {
             lines.append("refine=none")
         }
-        let digest = SHA256.hash(data: Data(lines.joined(separator: "\n").utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return lines
     }
 
     /// Where a pack file's bytes come from: its pin, or its conversion's input's origin and the converter.

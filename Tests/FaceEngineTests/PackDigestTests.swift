@@ -54,4 +54,17 @@ struct PackDigestTests {
             #expect(seen.insert(changed.embedderDigest).inserted, "\(what) must change the digest")
         }
     }
+
+    @Test func fusedPackHasItsOwnDigestThatFollowsItsWeights() throws {
+        let fused = try bundled("sface-dlib")
+        let singles = try [bundled("sface").embedderDigest, bundled("dlib").embedderDigest]
+        #expect(fused.embedderDigest != nil && !singles.contains(fused.embedderDigest))
+        var reweighted = fused
+        reweighted.embedders?[0].weight = 0.5
+        reweighted.embedders?[1].weight = 0.5
+        #expect(reweighted.embedderDigest != fused.embedderDigest)
+        var unflipped = fused
+        unflipped.embedders?[0].flip = false
+        #expect(unflipped.embedderDigest == fused.embedderDigest)
+    }
 }
