@@ -77,7 +77,7 @@ extension RollCallCommand {
             }
             let embedParallel = Date().timeIntervalSince(start) * 1000 / Double(perWorker * pair.workerCount)
 
-            let matcher = MatcherBenchmark.run(sizes: [1_000, 42_000])
+            let matcher = MatcherBenchmark.run(sizes: [1_000, 42_000], dimension: single.dimension)   // the pack's templates
             let report = Report(
                 detect_640x480_ms: detect640, detect_320x240_ms: detect320, embed_batch1_ms: embed1,
                 embed_batch8_ms_per_face: embed8, embed_2workers_ms_per_face: embedParallel, frame_4faces_ms: frame4,
