@@ -26,9 +26,17 @@ extension RollCallCommand {
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
         var output: String?
 
+        @Flag(help: "CSV for Microsoft Excel: start with a UTF-8 byte-order mark, without which Excel reads the file in the \
+            legacy code page and garbles Vietnamese names.")
+        var excel = false
+
+        func validate() throws {
+            if excel && format != .csv { throw ValidationError("--excel applies to --format csv only") }
+        }
+
         func run() async throws {
             let report = try store.openStore(mustExist: true).report(sessionID: session)
-            let text = report.rendered(as: format)
+            let text = (excel ? "\u{FEFF}" : "") + report.rendered(as: format)
             if let output {
                 do {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)

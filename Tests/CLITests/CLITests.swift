@@ -97,6 +97,12 @@ import Testing
         #expect(rows.contains { $0.hasPrefix("D1,Nguyễn Thị Ánh Tuyết,Hà Nội,present,") && $0.hasSuffix(",manual") })
         #expect(rows.contains { $0.hasPrefix("D2,Trần Văn Bình,Huế,absent") })
         #expect(try w.run("audit", "verify").status == 0)
+        // For Excel: the same bytes after a UTF-8 byte-order mark; plain CSV has none.
+        let excel = try w.run("report", "--format", "csv", "--excel")
+        #expect(Array(excel.stdout.utf8.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(excel.stdout.utf8.dropFirst(3).elementsEqual(report.stdout.utf8))
+        #expect(!report.stdout.hasPrefix("\u{FEFF}"))
+        #expect(try w.run("report", "--format", "json", "--excel").status != 0)
     }
 
     @Test func unknownDelegate_Fail() throws {
