@@ -26,8 +26,7 @@ extension RollCallCommand {
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
         var output: String?
 
-        @Flag(help: "CSV for Microsoft Excel: start with a UTF-8 byte-order mark, without which Excel reads the file in the \
-            legacy code page and garbles Vietnamese names.")
+        @Flag(help: "CSV for Microsoft Excel: start with a UTF-8 byte-order mark (without it Excel reads the legacy code page and garbles Vietnamese names).")
         var excel = false
 
         func validate() throws {
