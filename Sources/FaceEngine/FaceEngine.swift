@@ -2,8 +2,8 @@ import CRollCallShim
 import Foundation
 
 /// Detects, aligns and embeds faces with one installed model pack. Safe to call from several threads:
-/// each call borrows one of `workers` detector+embedder pairs (cv::dnn nets are not thread-safe), and
-/// OpenCV gets `cores / workers` threads inside each call.
+/// each call borrows one of `workers` workers (a detector and the pack's embedding networks; cv::dnn nets are
+/// not thread-safe), and OpenCV gets `cores / workers` threads inside each call.
 public final class FaceEngine: @unchecked Sendable {
     public let pack: InstalledPack
     public let workerCount: Int
