@@ -51,6 +51,8 @@ public final class TemplateReloader: Service, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var lastFailure: String?
+    private let wakeUp = NSCondition()
+    private var stopped = false
 
     public init(store: RollCallStore, engine: FaceEngine, holder: MatcherHolder, interval: Duration, logger: Logger) {
         precondition(interval > .zero, "interval must be positive")
@@ -61,11 +63,41 @@ public final class TemplateReloader: Service, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Looks every `interval` until graceful shutdown or cancellation.
+    ///
+    /// The loop runs on its own thread, as the gates' work does: SQLite and opening the templates block, and a
+    /// cooperative pool kept busy by other work must not delay a late delegate's recognition.
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) } } catch { return }
-            // SQLite and the key's decryption block: off the cooperative pool, as the gates do.
-            _ = await runOnThread(name: "rollcall.reload") { self.reloadIfChanged() }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await runOnThread(name: "rollcall.reload") { self.loop() }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    /// Ends `run` at once (a look in progress finishes first).
+    public func stop() {
+        wakeUp.withLock {
+            stopped = true
+            wakeUp.broadcast()
+        }
+    }
+
+    private func loop() {
+        let (seconds, attoseconds) = interval.components
+        let pause = Double(seconds) + Double(attoseconds) / 1e18
+        while true {
+            let stop = wakeUp.withLock { () -> Bool in
+                let deadline = Date(timeIntervalSinceNow: pause)
+                while !stopped && wakeUp.wait(until: deadline) {}
+                return stopped
+            }
+            if stop { return }
+            reloadIfChanged()
         }
     }
 

@@ -191,7 +191,7 @@ struct TemplateReloadTests {
     }
 
     /// Whether `condition` holds within `seconds`, looking every 20 ms.
-    static func eventually(within seconds: Double = 15, _ condition: () -> Bool) async -> Bool {
+    static func eventually(within seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if condition() { return true }
