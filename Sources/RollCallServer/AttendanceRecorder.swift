@@ -13,7 +13,8 @@ public final class AttendanceRecorder: @unchecked Sendable {
     public let store: RollCallStore
     public let sessionID: Int64
     public let gate: String
-    private let roster: [String: Delegate]
+    private let rosterLock = NSLock()
+    private var roster: [String: Delegate]
     private let broadcaster: EventBroadcaster?
     private let metrics: PipelineMetrics?
     private let facesDirectory: URL?
@@ -59,7 +60,7 @@ public final class AttendanceRecorder: @unchecked Sendable {
                 return nil
             }
             let quorum = try store.quorum(sessionID: sessionID)
-            let delegate = roster[recognition.delegateID]
+            let delegate = delegate(id: recognition.delegateID)
             let checkIn = CheckInEvent(
                 sessionID: sessionID, delegateID: recognition.delegateID, name: delegate?.name ?? recognition.delegateID,
                 unit: delegate?.unit, gate: gate, distance: Double(recognition.distance),
@@ -74,6 +75,15 @@ public final class AttendanceRecorder: @unchecked Sendable {
             onCheckIn?(checkIn, recognition)
             return checkIn
         }
+    }
+
+    /// The delegate's roster entry; one added after start (a late delegate enrolled while the daemon runs) is read
+    /// from the store at their first check-in.
+    private func delegate(id: String) -> Delegate? {
+        if let known = rosterLock.withLock({ roster[id] }) { return known }
+        guard let fetched = try? store.delegate(id: id) else { return nil }
+        rosterLock.withLock { roster[id] = fetched }
+        return fetched
     }
 
     private func saveCrop(_ recognition: Recognition) {

@@ -31,10 +31,17 @@ public enum Daemon {
     ///   pack (both 128-d packs would otherwise "match" with meaningless distances); `badConfiguration` when there are
     ///   none.
     public static func makeMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
-        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension)
-        guard gallery.templateCount > 0 else {
+        let matcher = try reloadMatcher(store: store, engine: engine)
+        guard matcher.gallery.templateCount > 0 else {
             throw ServerError.badConfiguration("no templates enrolled in \(store.path): enroll delegates' photos first")
         }
+        return matcher
+    }
+
+    /// `makeMatcher` for a daemon that is already running: the same checks, but no templates at all gives a matcher
+    /// that recognises nobody (every delegate was removed) instead of an error.
+    public static func reloadMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
+        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension)
         guard gallery.dimension == engine.dimension else {
             throw ServerError.badConfiguration(
                 "templates in \(store.path) have \(gallery.dimension) dimensions but pack \(engine.pack.pack.name) makes \(engine.dimension)")
@@ -43,9 +50,38 @@ public enum Daemon {
         return Matcher(gallery: gallery, configuration: MatcherConfiguration(threshold: thresholds.identify, margin: thresholds.margin))
     }
 
-    /// One gate: pipeline, recorder and the service that runs them.
+    /// `makeMatcher` in a holder that a `TemplateReloader` can keep up to date, with the template version read first.
+    public static func makeMatcherHolder(store: RollCallStore, engine: FaceEngine) throws -> MatcherHolder {
+        let version = try store.templateVersion()
+        return MatcherHolder(try makeMatcher(store: store, engine: engine), version: version)
+    }
+
+    /// The service that keeps `holder` in step with the store's templates every `seconds`; `nil` when `seconds` is 0
+    /// (templates read at start only).
+    public static func makeTemplateReloader(
+        store: RollCallStore, engine: FaceEngine, holder: MatcherHolder, seconds: Double, logger: Logger
+    ) -> TemplateReloader? {
+        guard seconds > 0 else { return nil }
+        return TemplateReloader(store: store, engine: engine, holder: holder, interval: .milliseconds(Int64((seconds * 1000).rounded())),
+                                logger: logger)
+    }
+
+    /// One gate with a fixed matcher.
     public static func makeGate(
         _ gate: GateConfiguration, engine: FaceEngine, matcher: Matcher, store: RollCallStore, sessionID: Int64,
+        pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
+        broadcaster: EventBroadcaster?, facesDirectory: String?, logger: Logger,
+        onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
+    ) throws -> GateService {
+        try makeGate(gate, engine: engine, matcher: MatcherHolder(matcher), store: store, sessionID: sessionID, pipeline: pipeline,
+                     reconnect: reconnect, registry: registry, broadcaster: broadcaster, facesDirectory: facesDirectory,
+                     logger: logger, onCheckIn: onCheckIn)
+    }
+
+    /// One gate: pipeline, recorder and the service that runs them. The pipeline uses whatever matcher `matcher`
+    /// holds at each batch, so gates sharing one holder all follow a `TemplateReloader`.
+    public static func makeGate(
+        _ gate: GateConfiguration, engine: FaceEngine, matcher: MatcherHolder, store: RollCallStore, sessionID: Int64,
         pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
         broadcaster: EventBroadcaster?, facesDirectory: String?, logger: Logger,
         onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil

@@ -30,7 +30,10 @@ public struct Recognition: Sendable {
 /// Not thread-safe: one gate's processing thread owns it. The engine it calls is shared and thread-safe.
 public final class RecognitionPipeline: @unchecked Sendable {
     public let engine: FaceEngine
-    public let matcher: Matcher
+    /// Where the current matcher is read from, once per batch (a `TemplateReloader` may swap it at any time).
+    public let matcherHolder: MatcherHolder
+    /// The matcher in use now.
+    public var matcher: Matcher { matcherHolder.matcher }
     public let configuration: PipelineConfiguration
     private let metrics: PipelineMetrics?
     private let keepCrops: Bool
@@ -53,12 +56,19 @@ public final class RecognitionPipeline: @unchecked Sendable {
         var lastCrop: Candidate?
     }
 
+    /// A pipeline with a fixed matcher.
+    public convenience init(engine: FaceEngine, matcher: Matcher, configuration: PipelineConfiguration,
+                            metrics: PipelineMetrics? = nil, keepCrops: Bool = false) {
+        self.init(engine: engine, matcher: MatcherHolder(matcher), configuration: configuration, metrics: metrics, keepCrops: keepCrops)
+    }
+
     /// - Parameters:
+    ///   - matcher: the holder whose current matcher each batch of embeddings is matched against.
     ///   - keepCrops: attach the best face crop to each event (only for an operator's explicit flag).
-    public init(engine: FaceEngine, matcher: Matcher, configuration: PipelineConfiguration, metrics: PipelineMetrics? = nil,
+    public init(engine: FaceEngine, matcher: MatcherHolder, configuration: PipelineConfiguration, metrics: PipelineMetrics? = nil,
                 keepCrops: Bool = false) {
         self.engine = engine
-        self.matcher = matcher
+        self.matcherHolder = matcher
         self.configuration = configuration
         self.metrics = metrics
         self.keepCrops = keepCrops
@@ -105,6 +115,7 @@ public final class RecognitionPipeline: @unchecked Sendable {
             let embedded = clock.now
             metrics?.embedSeconds.record(embedded - detected)
             metrics?.embeddings.increment(by: Int64(batch.count))
+            let matcher = matcherHolder.matcher   // one matcher for the whole batch, even if a reload swaps it meanwhile
             for (item, embedding) in zip(batch, embeddings) {
                 let result = matcher.match(embedding.vector)
                 if result.delegateID != nil { metrics?.recognitions.increment() }

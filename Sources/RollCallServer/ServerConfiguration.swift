@@ -9,6 +9,7 @@ import Yams
 /// gates:
 ///   - { name: north-door, source: /dev/video0 }
 ///   - { name: south-door, source: "rtsp://127.0.0.1:8554/cam" }
+/// template_reload_seconds: 5                 # pick up enrollments and removals made while serving; 0: never
 /// ```
 public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// The HTTP listener.
@@ -58,6 +59,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var gates: [GateConfiguration] = []
     public var pipeline = PipelineConfiguration()
     public var reconnect = ReconnectPolicy()
+    /// How often to look for templates enrolled or removed by another process (the desk's `rollcall enroll`, `rollcall
+    /// delegates remove`) and swap the gates' matcher; 0 reads them at start only.
+    public var templateReloadSeconds = ServerConfiguration.defaultTemplateReloadSeconds
+
+    /// Seconds between two looks at the templates, unless configured: a late delegate is recognised a few seconds
+    /// after enrollment, at the cost of one tiny query per look.
+    public static let defaultTemplateReloadSeconds = 5.0
 
     public init(gates: [GateConfiguration] = [], http: HTTP = HTTP()) {
         self.gates = gates
@@ -66,6 +74,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case database, keyFile = "key_file", models, pack, workers, session, facesDirectory = "faces_directory", http, gates, pipeline, reconnect
+        case templateReloadSeconds = "template_reload_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +90,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         gates = try c.decodeIfPresent([GateConfiguration].self, forKey: .gates) ?? []
         pipeline = try c.decodeIfPresent(PipelineConfiguration.self, forKey: .pipeline) ?? PipelineConfiguration()
         reconnect = try c.decodeIfPresent(ReconnectPolicy.self, forKey: .reconnect) ?? ReconnectPolicy()
+        templateReloadSeconds = try c.decodeIfPresent(Double.self, forKey: .templateReloadSeconds) ?? Self.defaultTemplateReloadSeconds
     }
 
     /// Reads and checks a YAML configuration file; relative paths in it are taken relative to the file.
@@ -140,6 +150,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if !http.isLoopback && (http.token ?? "").count < 16 {
             throw ServerError.badConfiguration(
                 "http.host \(http.host) is not a loopback address, so http.token must be set (at least 16 characters)")
+        }
+        guard templateReloadSeconds == 0 || (0.1...3600).contains(templateReloadSeconds) else {
+            throw ServerError.badConfiguration(
+                "template_reload_seconds must be 0 (never) or lie in 0.1...3600, got \(templateReloadSeconds)")
         }
         try pipeline.validate()
     }

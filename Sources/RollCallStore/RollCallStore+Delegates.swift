@@ -14,6 +14,21 @@ public struct RosterImportSummary: Sendable, Equatable, Codable {
     public var photosByDelegate: [String: [String]]
 }
 
+/// The state of the template table as `RollCallStore.templateVersion()` reads it: equal values mean the same templates.
+public struct TemplateVersion: Sendable, Equatable, CustomStringConvertible {
+    /// Templates stored.
+    public var count: Int
+    /// The highest template id ever assigned (AUTOINCREMENT: never reused, never lowered).
+    public var lastID: Int64
+
+    public init(count: Int, lastID: Int64) {
+        self.count = count
+        self.lastID = lastID
+    }
+
+    public var description: String { "\(count) templates, last id \(lastID)" }
+}
+
 /// A delegate with their templates' metadata (never the embeddings).
 public struct DelegateDetails: Sendable, Equatable {
     /// What one stored template is, without its content.
@@ -193,6 +208,27 @@ extension RollCallStore {
     public func gallery(madeBy pack: TemplatePack, defaultDimension: Int = 128) throws -> Gallery {
         let all = try templates(madeBy: pack)
         return try Gallery(dimension: all.first?.embedding.count ?? defaultDimension, templates: all)
+    }
+
+    /// A cheap fingerprint of the template table that changes whenever any process adds or removes a template, so a
+    /// long-running daemon can tell when to rebuild its gallery without reading (and opening) every template.
+    ///
+    /// It is the row count plus the table's AUTOINCREMENT high-water mark (`sqlite_sequence`): every insert raises the
+    /// mark, which never goes down, even when the newest row is deleted (unlike `max(id)`); every delete lowers the
+    /// count. So any commit that adds, removes or replaces templates (re-enrollment, `delegates remove`,
+    /// `erase-templates`) changes the pair. Template rows are never updated in place, except `assignPack` filling in
+    /// a missing pack, which only concerns templates no daemon could have loaded. Each call is its own read
+    /// transaction, which in WAL mode sees the last commit of every process. `PRAGMA data_version` would not do: it
+    /// is per connection (the pool reads on several), and it changes on every commit to any table, including the
+    /// daemon's own attendance rows.
+    public func templateVersion() throws -> TemplateVersion {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM template) AS n,
+                       COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'template'), 0) AS seq
+                """)!
+            return TemplateVersion(count: row["n"], lastID: row["seq"])
+        }
     }
 
     /// Erases one template for good.

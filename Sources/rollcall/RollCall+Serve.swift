@@ -14,7 +14,9 @@ extension RollCallCommand {
             discussion: """
                 The YAML configuration lists the gates (name and source each), the database and the HTTP address. The \
                 server binds 127.0.0.1 unless told otherwise; any other address needs http.token, and every request must \
-                then carry it (Authorization: Bearer …, or ?token=… for the dashboard). SIGTERM or SIGINT stops it \
+                then carry it (Authorization: Bearer …, or ?token=… for the dashboard). Delegates enrolled or removed \
+                while it runs (by `rollcall enroll` or `rollcall delegates remove` on the same database) are picked up \
+                within template_reload_seconds (default 5), without a restart. SIGTERM or SIGINT stops it \
                 gracefully: queued frames are dropped, the frames in hand are recorded, the database is closed.
                 """
         )
@@ -42,11 +44,11 @@ extension RollCallCommand {
             let pack = try ModelStore.resolve(configuration.models).load(packNamed: configuration.pack)
             // Live frames: one pass per chip (see `watch`).
             let engine = try FaceEngine(pack: pack, workers: configuration.workers, flip: false)
-            let matcher = try Daemon.makeMatcher(store: store, engine: engine)
+            let liveMatcher = try Daemon.makeMatcherHolder(store: store, engine: engine)
             let registry = PrometheusCollectorRegistry()
             let broadcaster = EventBroadcaster()
             let gates = try configuration.gates.map {
-                try Daemon.makeGate($0, engine: engine, matcher: matcher, store: store, sessionID: session.id,
+                try Daemon.makeGate($0, engine: engine, matcher: liveMatcher, store: store, sessionID: session.id,
                                     pipeline: configuration.pipeline, reconnect: configuration.reconnect, registry: registry,
                                     broadcaster: broadcaster, facesDirectory: configuration.facesDirectory, logger: logger)
             }
@@ -61,11 +63,16 @@ extension RollCallCommand {
             }
             let quorum = try store.quorum(sessionID: session.id)
             printError("rollcall serve: session \(session.id) (\(session.name)), \(quorum.present)/\(quorum.expected) present; "
-                + "\(matcher.gallery.delegateCount) delegates enrolled; pack \(pack.pack.name) (OpenCV \(FaceEngine.openCVVersion)); "
+                + "\(liveMatcher.matcher.gallery.delegateCount) delegates enrolled; pack \(pack.pack.name) (OpenCV \(FaceEngine.openCVVersion)); "
                 + "\(gates.count) gate(s): \(configuration.gates.map { "\($0.name) ← \($0.source)" }.joined(separator: "; ")); "
                 + "http://\(configuration.http.host):\(configuration.http.port)/\(configuration.http.token == nil ? "" : " (bearer token required)")")
-            // Dependency order: gates first, the HTTP server last, so shutdown stops serving before the gates finish.
+            // Enrollments and removals made at the desk while serving reach every gate through the shared holder.
+            let reloader = Daemon.makeTemplateReloader(store: store, engine: engine, holder: liveMatcher,
+                                                       seconds: configuration.templateReloadSeconds, logger: logger)
+            // Dependency order: gates first, the HTTP server last, so shutdown stops serving (then reloading) before
+            // the gates finish.
             let services = gates.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .ignore) }
+                + (reloader.map { [.init(service: $0, successTerminationBehavior: .ignore)] } ?? [])
                 + [.init(service: app)]
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                           cancellationSignals: [], logger: logger))

@@ -14,7 +14,8 @@ extension RollCallCommand {
                 folder of images (read in name order). A delegate is marked present after K agreeing observations of one \
                 tracked face. Unknown faces are counted, never recorded as anyone. A file runs as fast as the machine \
                 allows unless --realtime; live sources drop stale frames and report how many. Each check-in is printed \
-                only after it is committed to the database.
+                only after it is committed to the database. Delegates enrolled or removed while it runs are picked up \
+                within --reload-interval seconds.
                 """
         )
 
@@ -42,6 +43,9 @@ extension RollCallCommand {
         @Option(help: "Keep a face crop of each check-in in this folder (without it, no face image is stored).")
         var saveFaces: String?
 
+        @Option(help: "Seconds between looks for delegates enrolled or removed meanwhile by another process (0: never).")
+        var reloadInterval = ServerConfiguration.defaultTemplateReloadSeconds
+
         @Flag(help: "Print each check-in and the summary as JSON lines.")
         var json = false
 
@@ -54,6 +58,9 @@ extension RollCallCommand {
             guard detectionWidth >= 64 else { throw ValidationError("--detection-width must be at least 64, got \(detectionWidth).") }
             guard !gate.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--gate must not be empty.") }
             guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level.") }
+            guard reloadInterval == 0 || (0.1...3600).contains(reloadInterval) else {
+                throw ValidationError("--reload-interval must be 0 (never) or lie in 0.1...3600, got \(reloadInterval).")
+            }
         }
 
         func run() async throws {
@@ -67,14 +74,14 @@ extension RollCallCommand {
             // Live frames: one pass per chip. A track is embedded several times and must agree K times,
             // which does for video what the test-time flip does for a single photo, at half the cost.
             let faceEngine = try engine.engine(workers: 1, flipUnlessTold: false)
-            let matcher = try Daemon.makeMatcher(store: database, engine: faceEngine)
+            let liveMatcher = try Daemon.makeMatcherHolder(store: database, engine: faceEngine)
             var pipeline = PipelineConfiguration()
             pipeline.confirmations = confirmations
             pipeline.detectionWidth = detectionWidth
             pipeline.embeddingsPerTrack = max(pipeline.embeddingsPerTrack, confirmations)
             let json = self.json
             let service = try Daemon.makeGate(
-                GateConfiguration(name: gate, source: source, realtime: realtime), engine: faceEngine, matcher: matcher,
+                GateConfiguration(name: gate, source: source, realtime: realtime), engine: faceEngine, matcher: liveMatcher,
                 store: database, sessionID: session.id, pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil,
                 broadcaster: nil, facesDirectory: saveFaces, logger: logger,
                 onCheckIn: { event, _ in
@@ -82,10 +89,13 @@ extension RollCallCommand {
                         : "checked in \(event.delegateID) \(event.name) (gate \(event.gate), distance \(String(format: "%.3f", event.distance))) — \(event.present)/\(event.expected) present")
                 })
             printError("watching \(source) at gate \(gate) into session \(session.id) (\(session.name)); "
-                + "\(matcher.gallery.delegateCount) delegates enrolled, K=\(confirmations), pack \(faceEngine.pack.pack.name)")
+                + "\(liveMatcher.matcher.gallery.delegateCount) delegates enrolled, K=\(confirmations), pack \(faceEngine.pack.pack.name)")
             let started = ContinuousClock.now
+            let reloader = Daemon.makeTemplateReloader(store: database, engine: faceEngine, holder: liveMatcher,
+                                                       seconds: reloadInterval, logger: logger)
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                    + (reloader.map { [.init(service: $0, successTerminationBehavior: .ignore)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
             try await group.run()
             let elapsed = ContinuousClock.now - started

@@ -43,25 +43,47 @@ enum ServerFixtures {
     /// On the roster, never enrolled and never filmed: stays absent.
     static let absentee = Person(id: "D-ABSENT", name: "Ada Absent", unit: "Nowhere", photos: [])
 
+    /// Biden, enrolled from the photo the video's Biden is cut from (for tests where he must be recognised).
+    static let biden = Person(id: "D-BIDEN", name: "Joe Biden", unit: "Delaware", photos: [photo("biden.jpg")])
+
     /// A store in `directory` (database `rollcall.db`, key file `template.key`) with `people` on the roster and
     /// enrolled, and a session open.
     static func makeStore(in directory: URL, people: [Person] = [obama, absentee]) throws -> (store: RollCallStore, session: SessionInfo) {
-        let csv = directory.appendingPathComponent("roster.csv")
-        try ("id,name,unit\n" + people.map { "\($0.id),\($0.name),\($0.unit)\n" }.joined()).write(to: csv, atomically: true, encoding: .utf8)
-        let store = try RollCallStore(path: directory.appendingPathComponent("rollcall.db").path,
-                                      keySource: .file(keyFile(in: directory)), logger: quietLogger)
-        _ = try store.importRoster(try Roster.load(path: csv.path))
-        for person in people {
-            for photo in person.photos {
-                let image = try Image(contentsOf: photo)
-                guard let face = try engine.detect(image).largest else { throw FaceEngineError(.noFace, "\(photo): no face") }
-                let embedding = try engine.embed(image, faces: [face])[0]
-                try store.addTemplate(delegateID: person.id, embedding: embedding.vector, pack: Daemon.templatePack(of: engine),
-                                       sourcePhoto: (photo as NSString).lastPathComponent)
-            }
-        }
+        let store = try openStore(in: directory)
+        try importRoster(people, into: store, directory: directory)
+        for person in people { try enroll(person, into: store) }
         let session = try store.openSession(name: "Test plenary", quorum: 0.5)
         return (store, session)
+    }
+
+    /// Another connection to the store `makeStore` made in `directory`, as a second process (the desk's CLI) would
+    /// open it.
+    static func openStore(in directory: URL) throws -> RollCallStore {
+        try RollCallStore(path: directory.appendingPathComponent("rollcall.db").path, keySource: .file(keyFile(in: directory)),
+                          logger: quietLogger)
+    }
+
+    /// Puts `people` on the roster (through a CSV in `directory`, as `rollcall roster import` does).
+    static func importRoster(_ people: [Person], into store: RollCallStore, directory: URL) throws {
+        let csv = directory.appendingPathComponent("roster-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: csv) }
+        try ("id,name,unit\n" + people.map { "\($0.id),\($0.name),\($0.unit)\n" }.joined()).write(to: csv, atomically: true, encoding: .utf8)
+        _ = try store.importRoster(try Roster.load(path: csv.path))
+    }
+
+    /// Stores one template per photo of `person`, made by the sface engine.
+    static func enroll(_ person: Person, into store: RollCallStore) throws {
+        for photo in person.photos {
+            try store.addTemplate(delegateID: person.id, embedding: try embedding(of: photo), pack: Daemon.templatePack(of: engine),
+                                  sourcePhoto: (photo as NSString).lastPathComponent)
+        }
+    }
+
+    /// The sface embedding of the largest face in a photo.
+    static func embedding(of photo: String) throws -> [Float] {
+        let image = try Image(contentsOf: photo)
+        guard let face = try engine.detect(image).largest else { throw FaceEngineError(.noFace, "\(photo): no face") }
+        return try engine.embed(image, faces: [face])[0].vector
     }
 
     static func keyFile(in directory: URL) -> String { directory.appendingPathComponent("template.key").path }
