@@ -168,9 +168,11 @@ void rc_video_writer_free(rc_video_writer *writer);
 
 /// Threads OpenCV may use inside one call (cv::setNumThreads). 1 suits one worker per core.
 void rc_set_num_threads(int threads);
-/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX). A long-running daemon with many threads otherwise
-/// keeps one arena per thread and its resident memory grows by tens of megabytes.
-void rc_limit_malloc_arenas(int arenas);
+/// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
+/// (M_ARENA_MAX; otherwise each thread may get its own), and every block of `mmap_threshold` bytes or more
+/// (frames, DNN blobs, model weights) in a mapping of its own that goes back to the system when freed
+/// (M_MMAP_THRESHOLD), instead of a hole in an arena. Call at start-up, before models are loaded.
+void rc_malloc_daemon_policy(int arenas, size_t mmap_threshold);
 /// The OpenCV version string, for start-up summaries.
 const char *rc_opencv_version(void);
 

@@ -103,8 +103,12 @@ public final class FaceEngine: @unchecked Sendable {
 
     public static var openCVVersion: String { String(cString: rc_opencv_version()) }
 
-    /// Caps the C allocator's arenas for a long-running, many-threaded process (see `rc_limit_malloc_arenas`).
-    public static func limitMallocArenas(_ arenas: Int) { rc_limit_malloc_arenas(Int32(arenas)) }
+    /// C allocator settings for a long-running, many-threaded process (see `rc_malloc_daemon_policy`): `arenas`
+    /// malloc arenas at most, and blocks of `mmapThreshold` bytes or more (frames, DNN blobs, weights) mapped on
+    /// their own, so that freeing them gives the memory back. Call at start-up, before models are loaded.
+    public static func useDaemonAllocator(arenas: Int = 1, mmapThreshold: Int = 128 << 10) {
+        rc_malloc_daemon_policy(Int32(arenas), mmapThreshold)
+    }
 }
 
 /// A fixed set of non-thread-safe objects lent out one caller at a time.
