@@ -118,7 +118,8 @@ rc_status rc_embedder_create(const char *model_path, const rc_embedder_config *c
                              rc_error *err);
 /// Embedding length, known after the first rc_embedder_embed call or by probing at creation.
 int rc_embedder_dimension(const rc_embedder *embedder);
-/// Embeds `count` chips in one forward pass. `out` receives count × dimension floats, raw (not normalised).
+/// Embeds `count` chips, one forward pass each (memory stays that of one chip). `out` receives count × dimension
+/// floats, raw (not normalised).
 rc_status rc_embedder_embed(rc_embedder *embedder, const rc_image *const *chips, int count, float *out,
                             int out_capacity, rc_error *err);
 void rc_embedder_free(rc_embedder *embedder);

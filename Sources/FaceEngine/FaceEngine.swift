@@ -41,7 +41,7 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.chip(image, face: face) }
     }
 
-    /// Embeddings of the given faces of one image, in one batch.
+    /// Embeddings of the given faces of one image, in one borrow of a worker.
     public func embed(_ image: Image, faces: [Face]) throws -> [Embedding] {
         try pool.withWorker { worker in
             let chips = try faces.map { try worker.chip(image, face: $0) }

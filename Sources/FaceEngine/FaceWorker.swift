@@ -111,7 +111,7 @@ final class FaceWorker {
         return out.map { ($0 + 0.5).rounded(.down) }
     }
 
-    /// Embeds chips in one forward pass.
+    /// Embeds chips (one forward pass each, inside the shim).
     func embed(chips: [Image]) throws -> [Embedding] {
         try rawDescriptors(chips: chips).map { Embedding(raw: $0) }
     }
