@@ -6,16 +6,23 @@
 #
 # Creates a throw-away database (one delegate enrolled from the test photos, a session open), starts
 # `serve` with gates `left` and `right` on VIDEO (default: the Hamilton clip under ROLLCALL_SHARED,
-# default ../shared; played LOOPS times back to back, default 4, so that the gates are still reading
-# when sampling stops), samples VmRSS every 0.5 s for SECONDS (default 25), then sends SIGTERM. Prints:
+# default ../shared), samples VmRSS every 0.5 s for SECONDS (default 25), then sends SIGTERM. Prints:
 #   start   VmRSS once `serve` announces itself (models loaded, before the first frame), and VmHWM then
-#   steady  median VmRSS over the samples taken while the gates were reading frames
+#   steady  median VmRSS over the samples taken while the gates were reading frames (and the largest)
 #   peak    VmHWM (the kernel's high-water mark of RSS over the whole life of the process)
 #   cpu     CPU seconds (user + system) the process used up to SIGTERM
-# With RSS_TRACE=1 it also prints every sample (RSS, anonymous, file-backed) on standard error,
-# 50 ms apart during start-up; with RSS_DETAIL=1, /proc/PID/smaps_rollup and the largest mappings at the end of the run.
-# Environment: ROLLCALL_MODELS (sface and test-photos packs installed), SERVE_ENV (extra VAR=value
-# words for the serve process only, e.g. SERVE_ENV="MALLOC_ARENA_MAX=1").
+#
+# Environment:
+#   ROLLCALL_MODELS  the sface and test-photos packs (default ~/.cache/rollcall/models)
+#   LOOPS            VIDEO is played this many times back to back (default 4), so that the gates are
+#                    still reading when sampling stops
+#   BLANK            seconds of a face-less test pattern appended to VIDEO first (default 0). An entrance
+#                    camera mostly sees an empty doorway, and on a frame without a face the detector
+#                    looks again on a padded copy, with a network of its own.
+#   SERVE_ENV        extra VAR=value words for the serve process only, e.g. "MALLOC_ARENA_MAX=1"
+#   RSS_TRACE=1      print every sample (RSS, anonymous, file-backed) on standard error, 50 ms apart
+#                    during start-up
+#   RSS_DETAIL=1     print /proc/PID/smaps_rollup and the largest mappings at the end of the run
 set -euo pipefail
 rollcall=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 shared="${ROLLCALL_SHARED:-$(cd "$(dirname "$0")/.." && pwd)/../shared}"
@@ -35,6 +42,14 @@ printf 'id,name,unit,seat,photo\nD-001,Barack Obama,US,A1,%s\n' "$photos/obama2.
 "$rollcall" roster import "$work/roster.csv" >/dev/null
 "$rollcall" enroll --roster "$work/roster.csv" >/dev/null
 "$rollcall" session open "RSS" >/dev/null
+if [ "${BLANK:-0}" != 0 ]; then
+    size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$video")
+    rate=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$video")
+    ffmpeg -loglevel error -i "$video" -f lavfi -i "testsrc=size=$size:rate=$rate:duration=$BLANK" \
+        -filter_complex "[0:v]format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];[a][b]concat=n=2:v=1:a=0[v]" \
+        -map "[v]" -c:v libx264 -preset veryfast -crf 23 "$work/blank.mp4"
+    video="$work/blank.mp4"
+fi
 if [ "$loops" -gt 1 ]; then
     # A longer clip without re-encoding: the gates read the same frames, only for longer.
     ffmpeg -loglevel error -stream_loop $((loops - 1)) -i "$video" -an -c copy "$work/clip.mp4"
