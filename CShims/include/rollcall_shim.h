@@ -118,7 +118,8 @@ rc_status rc_embedder_create(const char *model_path, const rc_embedder_config *c
                              rc_error *err);
 /// Embedding length, known after the first rc_embedder_embed call or by probing at creation.
 int rc_embedder_dimension(const rc_embedder *embedder);
-/// Embeds `count` chips in one forward pass. `out` receives count × dimension floats, raw (not normalised).
+/// Embeds `count` chips, one forward pass each (memory stays that of one chip). `out` receives count × dimension
+/// floats, raw (not normalised).
 rc_status rc_embedder_embed(rc_embedder *embedder, const rc_image *const *chips, int count, float *out,
                             int out_capacity, rc_error *err);
 void rc_embedder_free(rc_embedder *embedder);
@@ -168,9 +169,11 @@ void rc_video_writer_free(rc_video_writer *writer);
 
 /// Threads OpenCV may use inside one call (cv::setNumThreads). 1 suits one worker per core.
 void rc_set_num_threads(int threads);
-/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX). A long-running daemon with many threads otherwise
-/// keeps one arena per thread and its resident memory grows by tens of megabytes.
-void rc_limit_malloc_arenas(int arenas);
+/// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
+/// (M_ARENA_MAX; otherwise each thread may get its own), and every block of `mmap_threshold` bytes or more
+/// (frames, DNN blobs, model weights) in a mapping of its own that goes back to the system when freed
+/// (M_MMAP_THRESHOLD), instead of a hole in an arena. Call at start-up, before models are loaded.
+void rc_malloc_daemon_policy(int arenas, size_t mmap_threshold);
 /// The OpenCV version string, for start-up summaries.
 const char *rc_opencv_version(void);
 

@@ -4,6 +4,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <fstream>
 #include <malloc.h>
 #include <vector>
@@ -233,7 +235,12 @@ void rc_image_free(rc_image *image) { delete image; }
 
 void rc_set_num_threads(int threads) { cv::setNumThreads(threads); }
 
-void rc_limit_malloc_arenas(int arenas) { mallopt(M_ARENA_MAX, arenas); }
+void rc_malloc_daemon_policy(int arenas, size_t mmap_threshold) {
+    mallopt(M_ARENA_MAX, arenas);
+    // Setting the threshold also turns off glibc's dynamic threshold, which otherwise climbs to 32 MB once a
+    // large block has been freed, after which frames and DNN blobs stay in the arenas for good.
+    mallopt(M_MMAP_THRESHOLD, int(std::min<size_t>(mmap_threshold, size_t(INT_MAX))));
+}
 
 const char *rc_opencv_version(void) { return CV_VERSION; }
 

@@ -79,7 +79,7 @@ final class EmbeddingNetwork {
         return out.map { ($0 + 0.5).rounded(.down) }
     }
 
-    /// Unit-length embeddings of chips, in one forward pass; with `flip`, each averaged with its mirror image's.
+    /// Unit-length embeddings of chips (one forward pass each, inside the shim); with `flip`, each averaged with its mirror image's.
     func embed(chips: [Image], flip: Bool) throws -> [Embedding] {
         guard flip else { return try rawDescriptors(chips: chips).map { Embedding(raw: $0) } }
         let mirrored = try chips.map { try $0.mirrored() }

@@ -43,12 +43,12 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.chip(image, face: face) }
     }
 
-    /// Embeddings of the given faces of one image, in one batch.
+    /// Embeddings of the given faces of one image, in one borrow of a worker.
     public func embed(_ image: Image, faces: [Face]) throws -> [Embedding] {
         try pool.withWorker { try $0.embed(faces.map { (image, $0) }) }
     }
 
-    /// Embeddings of faces from several images (e.g. the best frame of each track), in one batch.
+    /// Embeddings of faces from several images (e.g. the best frame of each track), in one borrow of a worker.
     public func embed(faces: [(image: Image, face: Face)]) throws -> [Embedding] {
         try pool.withWorker { try $0.embed(faces) }
     }
@@ -98,8 +98,12 @@ public final class FaceEngine: @unchecked Sendable {
 
     public static var openCVVersion: String { String(cString: rc_opencv_version()) }
 
-    /// Caps the C allocator's arenas for a long-running, many-threaded process (see `rc_limit_malloc_arenas`).
-    public static func limitMallocArenas(_ arenas: Int) { rc_limit_malloc_arenas(Int32(arenas)) }
+    /// C allocator settings for a long-running, many-threaded process (see `rc_malloc_daemon_policy`): `arenas`
+    /// malloc arenas at most, and blocks of `mmapThreshold` bytes or more (frames, DNN blobs, weights) mapped on
+    /// their own, so that freeing them gives the memory back. Call at start-up, before models are loaded.
+    public static func useDaemonAllocator(arenas: Int = 1, mmapThreshold: Int = 128 << 10) {
+        rc_malloc_daemon_policy(Int32(arenas), mmapThreshold)
+    }
 }
 
 /// A fixed set of non-thread-safe objects lent out one caller at a time.

@@ -99,7 +99,7 @@ extension RollCallCommand {
                 detect 640x480:          %.2f ms
                 detect 320x240:          %.2f ms
                 embed, batch 1:          %.2f ms per face (1 worker, %d threads)
-                embed, batch 8:          %.2f ms per face
+                embed, 8 chips a call:   %.2f ms per face
                 embed, %d workers:        %.2f ms per face of throughput
                 4-face 640x480 frame:    %.2f ms (detect + align + embed)
                 4-face frames, %d workers: %.1f frames/s

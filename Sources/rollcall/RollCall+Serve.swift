@@ -32,9 +32,10 @@ extension RollCallCommand {
         }
 
         func run() async throws {
-            // One malloc arena: otherwise every thread (event loops, one capture thread per gate, OpenCV's
-            // workers) gets its own, and the daemon's peak RSS with 2 gates grows from ≈ 240 to ≈ 320 MB.
-            FaceEngine.limitMallocArenas(1)
+            // One malloc arena, and frames, DNN blobs and weights in mappings of their own: glibc's dynamic mmap
+            // threshold otherwise climbs to 32 MB after the first large free, and from then on every large block
+            // lands in an arena that never shrinks. benchmarks/serve_rss.sh, 2 gates: steady RSS ≈ 250 → 190 MB.
+            FaceEngine.useDaemonAllocator()
             var logger = Logger(label: "rollcall.serve", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = Logger.Level(rawValue: logLevel)!
             let configuration = try ServerConfiguration.load(path: config)
