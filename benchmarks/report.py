@@ -295,6 +295,8 @@ def build(cache, command):
     rc_bench, peer_frame = load(cache, "rc_bench.json"), load(cache, "peer_frame.json")
     sd_bench = load(cache, "rc_bench_sface_dlib.json")
     proto = load(cache, "asian.protocol.json")
+    rounds_file = os.path.join(cache, "speed_rounds.txt")
+    rounds = int(open(rounds_file).read()) if os.path.exists(rounds_file) else None
     rows, per_fold = decide(cache)
     m = machine()
     g = lambda d, k: None if d is None else d.get(k)  # noqa: E731
@@ -321,11 +323,12 @@ def build(cache, command):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     w("# Benchmarks: RollCall against the peer\n")
     w(f"Measured {now} by `{command}` (one command: it sets up the peer in a private venv, builds RollCall in "
-      "release mode, runs both on the same images on this machine, and rewrites this file only when given "
+      "release mode (or measures the binary given as `BENCH_BIN`), runs both on the same images on this machine, and rewrites this file only when given "
       "`--write`; results are cached in `benchmarks/.cache/`, the peer's encodings too).\n")
     w(f"**Machine:** {m['nproc']} cores ({m['cpu']}; {m['flags']}), {m['mem']} RAM, {m['os']}, Linux {m['kernel']}. "
       f"The cores are shared with other builds; every long job ran under `nice`; load average at the end of "
-      f"the run: {m['load']}. Speeds are therefore lower bounds for both systems, measured back to back.\n")
+      f"the run: {m['load']}. Speeds are therefore lower bounds for both systems, measured back to back"
+      + (f", each the best of {rounds} interleaved rounds (the same rule for both systems).\n" if rounds else ".\n"))
     w(f"**Peer:** PyPI `face_recognition==1.3.0` with `face_recognition_models==0.3.0` on the prebuilt `dlib-bin` "
       "wheel (dlib never compiled), at its default settings: HOG detector (`face_locations`, 1 upsampling), "
       "`face_encodings` (5-point landmarks, 1 jitter) on the **largest** detected face, Euclidean distance. "
@@ -401,8 +404,9 @@ def build(cache, command):
           f"{rc_bench.get('embed_2workers_ms_per_face', float('nan')):.1f} ms per face of throughput with 2 workers, "
           f"start-up {rc_bench['startup_ms']:.0f} ms, peak RSS {rc_bench['peak_rss_mb']:.0f} MB "
           f"(OpenCV {rc_bench.get('opencv', '?')})"
-          + (f"; `--pack sface-dlib`: embed {sd_bench['embed_batch1_ms']:.1f} ms per face at batch 1 (both "
-             f"networks), start-up {sd_bench['startup_ms']:.0f} ms, peak RSS {sd_bench['peak_rss_mb']:.0f} MB"
+          + (f"; with `--pack sface-dlib`: the 4-face frame {sd_bench['frame_4faces_ms']:.1f} ms (both networks, "
+             f"one pass each per face; `bench`'s embed figures time only a pack's first network, so they are not "
+             f"quoted for it), start-up {sd_bench['startup_ms']:.0f} ms, peak RSS {sd_bench['peak_rss_mb']:.0f} MB"
              if sd_bench else "") + ".\n")
     if peer_frame:
         w(f"The 4-face frame is `rollcall bench`'s: the four test photos' faces cropped square at 1.6× the face box, "
@@ -481,15 +485,16 @@ def build(cache, command):
       "and the test folds confirm it on every figure, so the `sface-dlib` row is measured against sface + flip. "
       "`sface-dlib` is a RollCall pack measured by `rollcall eval` itself (it replaces the offline z-score fusion "
       "of the two packs' scores this table used to show); it ships as an opt-in pack, not the default, because "
-      "it runs two networks per face. The offline rows: flipping the dlib chip too changes nothing on the "
-      "development split and costs a second dlib pass; replicated-border chips looked better on the East-Asian "
+      "it runs two networks per face. The offline rows: flipping the dlib chip too does not improve the "
+      "development split and costs a second dlib pass (on the full 1:N protocol it would have given 5.73 % "
+      "against 5.96 %, but that protocol does not choose); replicated-border chips looked better on the East-Asian "
       "development fold but lost 7 points of TAR on its test folds; cohort normalisation (statistic s1 − β·mean "
       "of the next k gallery scores) made every tried setting worse on dev 1:N.\n")
 
     w("## East-Asian parity\n")
     w(f"Protocol (`benchmarks/make_asian_pairs.py`, seed {proto['seed']}): built like LFW View 2 from "
       f"`shared/faces/asian/labels.tsv` — 10 people-disjoint folds of {proto['genuine_per_fold']} genuine + "
-      f"{proto['genuine_per_fold']} impostor pairs ({proto['pairs']} pairs, {proto['distinct_images']} images). "
+      f"{proto['genuine_per_fold']} impostor pairs ({proto['pairs']:,} pairs, {proto['distinct_images']:,} images). "
       f"Genuine pairs come from the {proto['people_with_3_or_more']} people with ≥ 3 images (at most "
       f"{proto['cap']} pairs per person; {proto['kpop_share_genuine'] * 100:.0f} % of them are K-pop idols' tight "
       f"crops); the other {proto['other_people']} people serve only as impostors; impostor pairs are two images of "
@@ -592,7 +597,8 @@ def build(cache, command):
     w("## Reproduce\n")
     w("```sh\nbenchmarks/run.sh            # measure and print (cached results are reused)\n"
       "benchmarks/run.sh --write    # ... and refresh this file and benchmarks/det_*.svg\n"
-      "benchmarks/run.sh --fresh    # measure everything again\n```\n")
+      "benchmarks/run.sh --fresh    # measure everything again\n"
+      "BENCH_BIN=path/to/rollcall benchmarks/run.sh --write   # measure that binary instead of building one\n```\n")
     w("Scores files (`distance<TAB>1|0` per pair, `nan` for a missing face) of every pairs run are in "
       "`benchmarks/.cache/` (`rc_*.scores`, `peer_*.scores`), with the JSON reports of every run (`*.json`), so "
       "anyone can recompute the metrics independently.")
