@@ -66,18 +66,6 @@ public enum Daemon {
                                 logger: logger)
     }
 
-    /// One gate with a fixed matcher.
-    public static func makeGate(
-        _ gate: GateConfiguration, engine: FaceEngine, matcher: Matcher, store: RollCallStore, sessionID: Int64,
-        pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
-        broadcaster: EventBroadcaster?, facesDirectory: String?, logger: Logger,
-        onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
-    ) throws -> GateService {
-        try makeGate(gate, engine: engine, matcher: MatcherHolder(matcher), store: store, sessionID: sessionID, pipeline: pipeline,
-                     reconnect: reconnect, registry: registry, broadcaster: broadcaster, facesDirectory: facesDirectory,
-                     logger: logger, onCheckIn: onCheckIn)
-    }
-
     /// One gate: pipeline, recorder and the service that runs them. The pipeline uses whatever matcher `matcher`
     /// holds at each batch, so gates sharing one holder all follow a `TemplateReloader`.
     public static func makeGate(

@@ -56,12 +56,6 @@ public final class RecognitionPipeline: @unchecked Sendable {
         var lastCrop: Candidate?
     }
 
-    /// A pipeline with a fixed matcher.
-    public convenience init(engine: FaceEngine, matcher: Matcher, configuration: PipelineConfiguration,
-                            metrics: PipelineMetrics? = nil, keepCrops: Bool = false) {
-        self.init(engine: engine, matcher: MatcherHolder(matcher), configuration: configuration, metrics: metrics, keepCrops: keepCrops)
-    }
-
     /// - Parameters:
     ///   - matcher: the holder whose current matcher each batch of embeddings is matched against.
     ///   - keepCrops: attach the best face crop to each event (only for an operator's explicit flag).

@@ -132,6 +132,23 @@ import Testing
         #expect(run.stderr.contains("blank.jpg"))
     }
 
+    @Test func evalEmbed_writesOneUnitVectorPerImage_andADashWithoutAFace() throws {
+        let w = try Workspace()
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        _ = try w.file("blank.jpg", "not an image")
+        let list = try w.file("list.tsv", "\(photos)/obama.jpg\tobama\nblank.jpg\t-\n")
+        let run = try w.run("eval", "embed", list, "--root", w.dir.path, "-o", w.dir.appendingPathComponent("out.tsv").path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try String(contentsOf: w.dir.appendingPathComponent("out.tsv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(lines.count == 2)
+        #expect(lines[0].count == 3 && lines[0][1] == "obama")
+        let vector = lines[0][2].split(separator: " ").compactMap { Float($0) }
+        #expect(vector.count == 128)
+        #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-3)
+        #expect(lines[1].count == 3 && lines[1][0].hasSuffix("/blank.jpg") && lines[1][1] == "-" && lines[1][2] == "-")
+    }
+
     /// Enroll with one pack, identify with the other: refused naming both, never meaningless distances.
     @Test func identifyWithAnotherPack_Fail_namesBothPacks() throws {
         let w = try Workspace()

@@ -65,7 +65,7 @@ struct PipelineVideoTests {
         let engine = ServerFixtures.engine
         return try Daemon.makeGate(
             GateConfiguration(name: "test-gate", source: source), engine: engine,
-            matcher: Daemon.makeMatcher(store: store, engine: engine), store: store, sessionID: session.id,
+            matcher: Daemon.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
             pipeline: PipelineConfiguration(), reconnect: ReconnectPolicy(), registry: nil, broadcaster: nil,
             facesDirectory: nil, logger: ServerFixtures.quietLogger)
     }
