@@ -33,6 +33,7 @@ models: build
 	$(DEBUG_BIN) models fetch --pack sface
 	$(DEBUG_BIN) models fetch --pack dlib
 	$(DEBUG_BIN) models fetch --pack sface-dlib
+	$(DEBUG_BIN) models fetch --pack w600k-mbf
 	$(DEBUG_BIN) models fetch --manifest Fixtures/test-photos.json
 
 bench: system release

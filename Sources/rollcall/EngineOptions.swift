@@ -7,7 +7,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("models"), help: "Folder of installed model packs (default: $ROLLCALL_MODELS or ~/.cache/rollcall/models).")
     var modelsDirectory: String?
 
-    @Option(help: "Model pack to use: sface (default, fast), sface-dlib (two networks fused, most accurate), dlib, or a site pack.")
+    @Option(help: "Model pack to use: sface (default, fast), w600k-mbf (most accurate, East-Asian faces too; non-commercial weights licence), sface-dlib (two networks fused), dlib, or a site pack.")
     var pack = "sface"
 
     @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")

@@ -29,15 +29,20 @@ extension RollCallCommand.Models {
             let store = engine.store
             let name: String
             let outcome: ModelStore.FetchOutcome
+            let attribution: String?
             if let manifest {
                 let url = URL(fileURLWithPath: manifest)
                 let pack = try ModelPack.load(manifest: url)
                 name = pack.name
+                attribution = pack.attribution
                 outcome = try store.fetch(pack, manifestURL: url, force: force) { printError($0) }
             } else {
                 name = engine.pack
+                attribution = try ModelPack.bundled().first { $0.name == name }?.attribution
                 outcome = try store.fetch(packNamed: name, force: force) { printError($0) }
             }
+            // The weights' terms travel with them: some packs' models are not licensed for every use.
+            if let attribution { print("\(name) terms: \(attribution)") }
             switch outcome {
             case .installed: print("\(name): installed and verified in \(store.directory.path)/\(name)")
             case .alreadyInstalled: print("\(name): already installed and verified in \(store.directory.path)/\(name)")
