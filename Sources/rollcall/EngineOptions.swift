@@ -7,8 +7,8 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("models"), help: "Folder of installed model packs (default: $ROLLCALL_MODELS or ~/.cache/rollcall/models).")
     var modelsDirectory: String?
 
-    @Option(help: "Model pack to use: sface (default, fast), w600k-mbf (most accurate, East-Asian faces too; non-commercial weights licence), sface-dlib (two networks fused), dlib, or a site pack.")
-    var pack = "sface"
+    @Option(help: "Model pack (env ROLLCALL_PACK): sface (default), w600k-mbf (most accurate, East-Asian faces too; weights licensed for non-commercial research only), sface-dlib (two networks fused), dlib, or a site pack.")
+    var pack = ProcessInfo.processInfo.environment["ROLLCALL_PACK"] ?? "sface"
 
     @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")
     var flip: Bool?
