@@ -40,11 +40,14 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // The matcher's coarse pass: int8 dot products, vectorised for the CPU found at run time.
+        .target(name: "CMatchKernel", cSettings: [.unsafeFlags(["-O3"])]),
         // The roll-call domain: roster, matcher, quality gates, audit chain, reports. Knows embeddings only as
         // vectors, so it builds and tests without OpenCV.
         .target(
             name: "RollCall",
             dependencies: [
+                "CMatchKernel",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -12,6 +12,8 @@ public struct Gallery: Sendable {
     let rowStart: [Int]
     /// `templateCount × dimension` floats.
     let matrix: [Float]
+    /// The same rows quantised to int8 for the matcher's coarse pass (see `QuantizedRows`).
+    let quantized: QuantizedRows
     /// Per-template impostor mean and standard deviation of distances, when computed (template Z-norm).
     private(set) var impostorMean: [Float]?
     private(set) var impostorStd: [Float]?
@@ -51,6 +53,7 @@ public struct Gallery: Sendable {
         self.delegateIDs = order
         self.rowStart = starts
         self.matrix = matrix
+        self.quantized = QuantizedRows(matrix, dimension: dimension)
     }
 
     /// An empty gallery.

@@ -59,7 +59,8 @@ public struct MatchResult: Sendable, Equatable {
 ///
 /// - A delegate's distance is the best (smallest) 1 − cosine over their templates.
 /// - Accept only if the best score < threshold **and** the second-best delegate's score ≥ best + margin.
-/// - Pure and allocation-light: one pass over the contiguous matrix with SIMD dot products.
+/// - Pure: an int8 coarse pass over every template, then exact SIMD float dot products for the few delegates that
+///   can still be among the best (`match`).
 public struct Matcher: Sendable {
     /// The enrolled templates.
     public let gallery: Gallery
@@ -78,9 +79,50 @@ public struct Matcher: Sendable {
 
     /// Matches one probe.
     ///
+    /// Without score normalisation the gallery is scanned in two passes: int8 coarse cosines over every template
+    /// (a quarter of the memory traffic), then exact float distances for the delegates that can still be among the
+    /// best `topK`: those whose coarse distance is within twice the quantisation error bound of the k-th best coarse
+    /// distance. The candidates, distances and decision are the exact scan's (`matchExact`); only the work differs.
+    ///
     /// - Precondition: `probe.count == gallery.dimension`. The probe should be unit-norm (it is not re-normalised
     ///   here, to keep the hot path lean).
     public func match(_ probe: [Float]) -> MatchResult {
+        precondition(probe.count == gallery.dimension, "probe has \(probe.count) dimensions, gallery \(gallery.dimension)")
+        guard gallery.delegateCount > 0 else { return MatchResult(decision: .emptyGallery, candidates: []) }
+        guard configuration.normalization == .none else { return matchExact(probe) }
+        let k = max(configuration.topK, 2)
+        let (cosines, bound) = gallery.quantized.coarseCosines(probe)
+        var coarseBest = [Float](repeating: .infinity, count: gallery.delegateCount)
+        var coarseTop = TopK(capacity: k)
+        let starts = gallery.rowStart
+        for d in 0..<gallery.delegateCount {
+            var best = Float.infinity
+            for row in starts[d]..<starts[d + 1] { best = min(best, 1 - cosines[row]) }
+            coarseBest[d] = best
+            coarseTop.offer(score: best, distance: best, index: d)
+        }
+        // A delegate among the exact top k has exact distance ≤ (k-th coarse + bound), so coarse ≤ k-th + 2·bound.
+        let cutoff = (coarseTop.sorted().last?.score ?? .infinity) + 2 * bound
+        var top = TopK(capacity: k)
+        let dimension = gallery.dimension
+        gallery.matrix.withUnsafeBufferPointer { m in
+            probe.withUnsafeBufferPointer { p in
+                let base = m.baseAddress!, probeBase = p.baseAddress!
+                for d in 0..<gallery.delegateCount where coarseBest[d] <= cutoff {
+                    var bestDistance = Float.infinity
+                    for row in starts[d]..<starts[d + 1] {
+                        bestDistance = min(bestDistance, 1 - Matcher.dot(base + row * dimension, probeBase, dimension))
+                    }
+                    top.offer(score: bestDistance, distance: bestDistance, index: d)
+                }
+            }
+        }
+        return result(from: top)
+    }
+
+    /// Matches one probe with one exact float pass over every template (score normalisation needs every delegate's
+    /// exact distance; `match` uses it then, and tests compare the two).
+    public func matchExact(_ probe: [Float]) -> MatchResult {
         precondition(probe.count == gallery.dimension, "probe has \(probe.count) dimensions, gallery \(gallery.dimension)")
         guard gallery.delegateCount > 0 else { return MatchResult(decision: .emptyGallery, candidates: []) }
         let k = max(configuration.topK, 2)
@@ -109,14 +151,22 @@ public struct Matcher: Sendable {
                 }
             }
         }
-        var candidates = top.sorted().map {
-            MatchCandidate(delegateID: gallery.delegateIDs[$0.index], distance: $0.distance, score: $0.score)
-        }
+        var zNorm: (mean: Float, std: Float)?
         if normalization == .probeZNorm {
             let n = Double(gallery.delegateCount)
             let mean = sum / n
-            let std = Float(max((sumSquares / n - mean * mean).squareRoot(), 1e-4))
-            for i in candidates.indices { candidates[i].score = (candidates[i].distance - Float(mean)) / std }
+            zNorm = (Float(mean), Float(max((sumSquares / n - mean * mean).squareRoot(), 1e-4)))
+        }
+        return result(from: top, probeZNorm: zNorm)
+    }
+
+    /// Candidates and decision from the best entries.
+    private func result(from top: TopK, probeZNorm: (mean: Float, std: Float)? = nil) -> MatchResult {
+        var candidates = top.sorted().map {
+            MatchCandidate(delegateID: gallery.delegateIDs[$0.index], distance: $0.distance, score: $0.score)
+        }
+        if let probeZNorm {
+            for i in candidates.indices { candidates[i].score = (candidates[i].distance - probeZNorm.mean) / probeZNorm.std }
         }
         let decision = Matcher.decide(candidates, configuration: configuration)
         return MatchResult(decision: decision, candidates: Array(candidates.prefix(configuration.topK)))
