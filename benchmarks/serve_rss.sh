@@ -13,7 +13,8 @@
 #   cpu     CPU seconds (user + system) the process used up to SIGTERM
 #
 # Environment:
-#   ROLLCALL_MODELS  the sface and test-photos packs (default ~/.cache/rollcall/models)
+#   ROLLCALL_MODELS  the model pack and the test-photos pack (default ~/.cache/rollcall/models)
+#   ROLLCALL_PACK    the model pack to serve with (default sface)
 #   LOOPS            VIDEO is played this many times back to back (default 4), so that the gates are
 #                    still reading when sampling stops
 #   BLANK            seconds of a face-less test pattern appended to VIDEO first (default 0). An entrance
@@ -59,6 +60,7 @@ port=$((18000 + RANDOM % 2000))
 cat > "$work/serve.yaml" <<YAML
 database: $work/rollcall.db
 key_file: $work/template.key
+pack: ${ROLLCALL_PACK:-sface}
 http: { host: 127.0.0.1, port: $port }
 gates:
   - { name: left, source: "$video", realtime: true }
