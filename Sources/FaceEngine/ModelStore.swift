@@ -187,9 +187,23 @@ public struct ModelStore: Sendable {
     }
 
     /// Loads an installed pack after verifying it, ready for `FaceEngine`.
+    ///
+    /// The pack's current manifest (a site manifest in `DIR/packs/`, else the bundled one) wins over the record
+    /// written at installation, so new thresholds or settings of an upgrade apply without a fetch; but only when
+    /// it pins the same sources and files. If those changed, the installed files are not the manifest's and the
+    /// load is refused until `rollcall models fetch` brings them in line. Packs installed from a manifest file
+    /// that is neither (test data) load as recorded.
     public func load(packNamed name: String) throws -> InstalledPack {
         let installation = try verify(packNamed: name)
-        return InstalledPack(pack: installation.pack, directory: packDirectory(name))
+        var pack = installation.pack
+        if let current = try? ModelPack.named(name, modelsDirectory: directory).pack, current != pack {
+            guard current.sources == pack.sources, current.files == pack.files else {
+                throw FaceEngineError(.pack, "model pack \(name) in \(packDirectory(name).path) was installed from an "
+                    + "older manifest whose model files differ from this build's (run `rollcall models fetch --pack \(name)`)")
+            }
+            pack = current
+        }
+        return InstalledPack(pack: pack, directory: packDirectory(name))
     }
 
     /// Names of the packs installed here.

