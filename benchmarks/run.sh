@@ -6,9 +6,10 @@
 #   benchmarks/run.sh --write    ... and refresh BENCHMARKS.md and the DET pictures benchmarks/det_*.svg
 #   benchmarks/run.sh --fresh    ignore cached results (benchmarks/.cache/) and measure again
 #
-# RollCall is measured with its default pack (sface, test-time flip) and with the sface-dlib pack (SFace and
-# dlib's ResNet fused; slower, more accurate); the dlib pack and sface without flip are measured for the table
-# of accuracy changes.
+# RollCall is measured with its default pack (sface, test-time flip), with the sface-dlib pack (SFace and
+# dlib's ResNet fused; slower, more accurate) and with the w600k-mbf pack (YuNet + InsightFace's w600k_mbf, flip
+# by default; its weights are for non-commercial research only); the dlib pack, and sface and w600k-mbf without
+# flip, are measured for the table of accuracy changes.
 # Every measurement is cached under benchmarks/.cache/ (scores files, JSON reports, the peer's encodings),
 # so a second run only redoes what is missing: the peer needs ~25 min of CPU for LFW alone. The speed
 # measurements (images/s on a fixed LFW subset, the 4-face frame) are always taken again, in interleaved rounds.
@@ -16,7 +17,9 @@
 #
 # Environment: ROLLCALL_SHARED (default ../shared: the faces/ data), ROLLCALL_MODELS (model packs;
 # fetched if missing), BENCH_SCRATCH (SwiftPM scratch path, default .build-bench), BENCH_BIN (a rollcall
-# binary to measure instead of building one, e.g. on a machine without the package sources' network).
+# binary to measure instead of building one, e.g. on a machine without the package sources' network),
+# BENCH_BIN_NOTE (what that binary is, e.g. "a release build of commit abc1234": the report then names the
+# binary by this note instead of its path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 write=0 fresh=0
@@ -24,7 +27,7 @@ for arg in "$@"; do
     case "$arg" in
         --write) write=1 ;;
         --fresh) fresh=1 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "unknown option: $arg" >&2; exit 2 ;;
     esac
 done
@@ -53,7 +56,7 @@ else
     "${nice_cmd[@]}" swift build -c release --scratch-path "$scratch" --product rollcall 2>&1 | tail -1
     bin="$scratch/release/rollcall"
 fi
-for pack in sface dlib sface-dlib; do   # fetch (and convert) only what is not installed and intact
+for pack in sface dlib sface-dlib w600k-mbf; do   # fetch (and convert) only what is not installed and intact
     "$bin" models verify --pack "$pack" >/dev/null 2>&1 || "$bin" models fetch --pack "$pack" >&2
 done
 [ -f "$ROLLCALL_MODELS/test-photos/obama.jpg" ] || "$bin" models fetch --manifest Fixtures/test-photos.json >&2
@@ -129,12 +132,16 @@ rc sface_dev      sface -    "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
 rc sface_flip_dev sface flip "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
 rc dlib_dev       dlib  -    "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
 rc sface_dlib_dev sface-dlib pack "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
+rc w600k_mbf_dev        w600k-mbf pack "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
+rc w600k_mbf_noflip_dev w600k-mbf -    "$lfw/pairsDevTrain.txt" lfw "$lfw_images"
 
 # --- East-Asian protocol (10 people-disjoint folds; fold 1 = development).
 rc sface_asian      sface -    "$cache/asian.pairs.tsv" tsv "$asian"
 rc sface_flip_asian sface flip "$cache/asian.pairs.tsv" tsv "$asian"
 rc dlib_asian       dlib  -    "$cache/asian.pairs.tsv" tsv "$asian"
 rc sface_dlib_asian sface-dlib pack "$cache/asian.pairs.tsv" tsv "$asian"
+rc w600k_mbf_asian        w600k-mbf pack "$cache/asian.pairs.tsv" tsv "$asian"
+rc w600k_mbf_noflip_asian w600k-mbf -    "$cache/asian.pairs.tsv" tsv "$asian"
 peer asian pairs "$cache/asian.pairs.tsv" --format tsv --root "$asian" --cache "$cache/peer_asian.npz" \
     --scores "$cache/peer_asian.scores"
 
@@ -147,13 +154,16 @@ peer lfw1n_dev identify --gallery "$cache/lfw1n_dev.gallery.tsv" --probes "$cach
 rc dlib_lfw       dlib  -    "$lfw/pairs.txt" lfw "$lfw_images"
 rc sface_lfw      sface -    "$lfw/pairs.txt" lfw "$lfw_images"
 rc sface_dlib_lfw sface-dlib pack "$lfw/pairs.txt" lfw "$lfw_images"
+rc w600k_mbf_lfw        w600k-mbf pack "$lfw/pairs.txt" lfw "$lfw_images"
+rc w600k_mbf_noflip_lfw w600k-mbf -    "$lfw/pairs.txt" lfw "$lfw_images"
 # The DET picture comes from the run of the default configuration (sface with flip, the pack's setting); it is
 # redrawn (by re-running that evaluation) when a curve it draws is newer than it.
 plot_with=("--plot-with" "face_recognition 1.3.0 (peer)=$cache/peer_lfw.scores"
            "--plot-with" "RollCall dlib pack=$cache/rc_dlib_lfw.scores"
            "--plot-with" "RollCall sface, no flip=$cache/rc_sface_lfw.scores"
-           "--plot-with" "RollCall sface-dlib pack=$cache/rc_sface_dlib_lfw.scores")
-for f in "$cache"/{peer_lfw,rc_dlib_lfw,rc_sface_lfw,rc_sface_dlib_lfw}.scores; do
+           "--plot-with" "RollCall sface-dlib pack=$cache/rc_sface_dlib_lfw.scores"
+           "--plot-with" "RollCall w600k-mbf pack=$cache/rc_w600k_mbf_lfw.scores")
+for f in "$cache"/{peer_lfw,rc_dlib_lfw,rc_sface_lfw,rc_sface_dlib_lfw,rc_w600k_mbf_lfw}.scores; do
     [ -f "$f" ] && [ "$f" -nt "$cache/det_lfw.svg" ] && rm -f "$cache/rc_sface_flip_lfw.json"
 done
 rc sface_flip_lfw sface flip "$lfw/pairs.txt" lfw "$lfw_images" --plot "$cache/det_lfw.svg" "${plot_with[@]}"
@@ -165,6 +175,10 @@ rc1n sface_dlib_dev1n   sface-dlib lfw1n_dev
 rc1n sface_noflip_1n    sface      lfw1n --no-flip
 rc1n sface_1n           sface      lfw1n --plot "$cache/det_lfw1n.svg"
 rc1n sface_dlib_1n      sface-dlib lfw1n --plot "$cache/det_lfw1n_sface_dlib.svg"
+rc1n w600k_mbf_noflip_dev1n w600k-mbf lfw1n_dev --no-flip
+rc1n w600k_mbf_dev1n        w600k-mbf lfw1n_dev
+rc1n w600k_mbf_noflip_1n    w600k-mbf lfw1n --no-flip
+rc1n w600k_mbf_1n           w600k-mbf lfw1n --plot "$cache/det_lfw1n_w600k_mbf.svg"
 
 # --- Speed, always measured again, both systems using both cores. On a shared machine one run can be slowed by
 # whatever else runs, so every speed measurement is taken in BENCH_SPEED_ROUNDS (default 3) interleaved rounds
@@ -191,7 +205,8 @@ paths=(); for p in "${photos[@]}"; do paths+=("$ROLLCALL_MODELS/test-photos/$p")
 boxes=$("$bin" detect --json "${paths[@]}" | python3 -c '
 import json, sys
 print(json.dumps([max((f["box"] for f in img["faces"]), key=lambda b: b[2] * b[3]) for img in json.load(sys.stdin)]))')
-speed_files=(rc_speed rc_speed_noflip rc_speed_sface_dlib peer_speed rc_bench rc_bench_sface_dlib peer_frame)
+speed_files=(rc_speed rc_speed_noflip rc_speed_sface_dlib rc_speed_w600k_mbf rc_speed_w600k_mbf_noflip peer_speed
+             rc_bench rc_bench_sface_dlib rc_bench_w600k_mbf peer_frame)
 for f in "${speed_files[@]}"; do rm -f "$cache/$f.json.keep"; done
 speed_args=(eval pairs "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --json)
 for round in $(seq 1 "$rounds"); do
@@ -200,10 +215,15 @@ for round in $(seq 1 "$rounds"); do
     best "$cache/rc_speed_noflip.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" --no-flip
     best "$cache/rc_speed_sface_dlib.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
         --pack sface-dlib
+    best "$cache/rc_speed_w600k_mbf.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
+        --pack w600k-mbf
+    best "$cache/rc_speed_w600k_mbf_noflip.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
+        --pack w600k-mbf --no-flip
     best "$cache/peer_speed.json" images_per_second max "${nice_cmd[@]}" "$peer_py" benchmarks/peer/peer_eval.py \
         speed "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --limit 600
     best "$cache/rc_bench.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json
     best "$cache/rc_bench_sface_dlib.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json --pack sface-dlib
+    best "$cache/rc_bench_w600k_mbf.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json --pack w600k-mbf
     best "$cache/peer_frame.json" frames_per_second max "${nice_cmd[@]}" "$peer_py" benchmarks/peer/peer_eval.py \
         frame --photos "${paths[@]}" --boxes "$boxes" --save "$cache/frame_4faces.png"
 done
@@ -213,13 +233,18 @@ echo "$rounds" > "$cache/speed_rounds.txt"
 import json, sys; n = len(json.load(sys.stdin)[0]["faces"]); print(f"  RollCall finds {n} faces in the peer'"'"'s frame", file=sys.stderr)'
 
 step "report"
-command_line="${BENCH_BIN:+BENCH_BIN=$BENCH_BIN }benchmarks/run.sh${*:+ $*}"
+if [ -n "${BENCH_BIN:-}" ] && [ -n "${BENCH_BIN_NOTE:-}" ]; then
+    command_line="BENCH_BIN=… benchmarks/run.sh${*:+ $*}"
+else
+    command_line="${BENCH_BIN:+BENCH_BIN=$BENCH_BIN }benchmarks/run.sh${*:+ $*}"
+fi
+note_args=(); [ -n "${BENCH_BIN:-}" ] && [ -n "${BENCH_BIN_NOTE:-}" ] && note_args=(--bin-note "$BENCH_BIN_NOTE")
 if [ "$write" = 1 ]; then
-    python3 benchmarks/report.py --cache "$cache" --command "$command_line" --write BENCHMARKS.md
+    python3 benchmarks/report.py --cache "$cache" --command "$command_line" "${note_args[@]}" --write BENCHMARKS.md
     cp "$cache/det_lfw.svg" benchmarks/det_lfw.svg
-    for f in det_lfw1n.svg det_lfw1n_sface_dlib.svg; do [ -s "$cache/$f" ] && cp "$cache/$f" "benchmarks/$f"; done
+    for f in det_lfw1n.svg det_lfw1n_sface_dlib.svg det_lfw1n_w600k_mbf.svg; do [ -s "$cache/$f" ] && cp "$cache/$f" "benchmarks/$f"; done
     echo "wrote BENCHMARKS.md, benchmarks/det_lfw.svg, benchmarks/det_lfw1n*.svg" >&2
 else
-    python3 benchmarks/report.py --cache "$cache" --command "$command_line"
+    python3 benchmarks/report.py --cache "$cache" --command "$command_line" "${note_args[@]}"
     echo "(BENCHMARKS.md left as it is: pass --write to refresh it)" >&2
 fi
