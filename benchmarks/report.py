@@ -489,9 +489,12 @@ def build(cache, command, bin_note=None):
         w(f"The 4-face frame is `rollcall bench`'s: the four test photos' faces cropped square at 1.6× the face box, "
           f"scaled to 220×220 and pasted on a grey 640×480 frame; the peer gets the same composition (Pillow), "
           f"finds {peer_frame['faces_found']} faces in it, and its frames/s is with {peer_frame['processes']} "
-          "processes analysing frames back to back (its best use of both cores). RollCall's live-frame path (bench, "
-          "watch, serve) embeds each chip once per network; its LFW images/s above include the packs' test-time "
-          "flip (two embeddings per face: SFace's, or w600k_mbf's).\n")
+          "processes analysing frames back to back (its best use of both cores), each at its default settings (HOG "
+          "on the full frame with one upsampling, every face encoded). RollCall analyses each frame as its live "
+          "pipeline (watch, serve) does at its defaults, minus the tracking: YuNet on a copy 320 pixels wide "
+          "(`detection_width`), then every face embedded, once per network, from the full-resolution frame; the live "
+          "pipeline itself embeds a track only every few frames, which this figure does not count. RollCall's LFW "
+          "images/s above include the packs' test-time flip (two embeddings per face: SFace's, or w600k_mbf's).\n")
 
     w("## DET curves (LFW pairs.txt, 6,000 pairs)\n")
     w("Drawn by RollCall itself (`rollcall eval pairs ... --plot benchmarks/det_lfw.svg --plot-with LABEL=SCORES`): "

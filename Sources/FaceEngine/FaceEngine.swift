@@ -63,12 +63,30 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.rawDescriptors(chips: chips) }
     }
 
-    /// Detects every face and embeds each, in one borrow of a worker.
-    public func analyze(_ image: Image) throws -> [(face: Face, embedding: Embedding)] {
+    /// Detects every face (on a copy at most `detectionWidth` wide, when given) and embeds each, in one borrow of a
+    /// worker.
+    public func analyze(_ image: Image, detectionWidth: Int? = nil) throws -> [(face: Face, embedding: Embedding)] {
         try pool.withWorker { worker in
-            let faces = try worker.detect(image)
+            let faces = try Self.detect(image, maxWidth: detectionWidth) { try worker.detect($0) }
             let embeddings = try worker.embed(faces.map { (image, $0) })
             return Array(zip(faces, embeddings)).map { (face: $0.0, embedding: $0.1) }
+        }
+    }
+
+    /// Faces in `image`'s coordinates, found on a copy at most `maxWidth` wide (the live path: faces at an entrance
+    /// are large, and the detector costs ~4× less at 320 than at 640 pixels). Chips are still cut from `image`.
+    public func detect(_ image: Image, maxWidth: Int) throws -> [Face] {
+        try Self.detect(image, maxWidth: maxWidth) { try self.detect($0) }
+    }
+
+    private static func detect(_ image: Image, maxWidth: Int?, with detector: (Image) throws -> [Face]) throws -> [Face] {
+        guard let maxWidth, image.width > maxWidth else { return try detector(image) }
+        let scale = Float(image.width) / Float(maxWidth)
+        let height = max(1, Int((Float(image.height) / scale).rounded()))
+        let small = try image.resized(width: maxWidth, height: height)
+        return try detector(small).map { face in
+            Face(box: .init(x: face.box.x * scale, y: face.box.y * scale, width: face.box.width * scale, height: face.box.height * scale),
+                 score: face.score, landmarks: face.landmarks.map { .init(x: $0.x * scale, y: $0.y * scale) })
         }
     }
 

@@ -151,14 +151,7 @@ public final class RecognitionPipeline: @unchecked Sendable {
 
     /// Faces in full-resolution coordinates, found on a copy at most `detectionWidth` wide.
     private func detect(_ image: Image) throws -> [Face] {
-        guard image.width > configuration.detectionWidth else { return try engine.detect(image) }
-        let scale = Float(image.width) / Float(configuration.detectionWidth)
-        let height = max(1, Int((Float(image.height) / scale).rounded()))
-        let small = try image.resized(width: configuration.detectionWidth, height: height)
-        return try engine.detect(small).map { face in
-            Face(box: .init(x: face.box.x * scale, y: face.box.y * scale, width: face.box.width * scale, height: face.box.height * scale),
-                 score: face.score, landmarks: face.landmarks.map { .init(x: $0.x * scale, y: $0.y * scale) })
-        }
+        try engine.detect(image, maxWidth: configuration.detectionWidth)
     }
 
     /// How good a frame of this face is for embedding; `nil` when it is not worth embedding at all (too small, or cut
