@@ -91,15 +91,23 @@ public struct Matcher: Sendable {
         guard gallery.delegateCount > 0 else { return MatchResult(decision: .emptyGallery, candidates: []) }
         guard configuration.normalization == .none else { return matchExact(probe) }
         let k = max(configuration.topK, 2)
-        let (cosines, bound) = gallery.quantized.coarseCosines(probe)
-        var coarseBest = [Float](repeating: .infinity, count: gallery.delegateCount)
+        let (dots, probeScale, bound) = gallery.quantized.coarseDots(probe)
         var coarseTop = TopK(capacity: k)
         let starts = gallery.rowStart
-        for d in 0..<gallery.delegateCount {
-            var best = Float.infinity
-            for row in starts[d]..<starts[d + 1] { best = min(best, 1 - cosines[row]) }
-            coarseBest[d] = best
-            coarseTop.offer(score: best, distance: best, index: d)
+        let coarseBest = [Float](unsafeUninitializedCapacity: gallery.delegateCount) { out, initialized in
+            dots.withUnsafeBufferPointer { dot in
+                gallery.quantized.scales.withUnsafeBufferPointer { scale in
+                    starts.withUnsafeBufferPointer { s in
+                        for d in 0..<gallery.delegateCount {
+                            var best = Float.infinity
+                            for row in s[d]..<s[d + 1] { best = min(best, 1 - Float(dot[row]) * scale[row] * probeScale) }
+                            out[d] = best
+                            coarseTop.offer(score: best, distance: best, index: d)
+                        }
+                    }
+                }
+            }
+            initialized = gallery.delegateCount
         }
         // A delegate among the exact top k has exact distance ≤ (k-th coarse + bound), so coarse ≤ k-th + 2·bound.
         let cutoff = (coarseTop.sorted().last?.score ?? .infinity) + 2 * bound

@@ -48,26 +48,32 @@ struct QuantizedRows: Sendable {
         return (scale, l1)
     }
 
-    /// Coarse cosines of every row with `probe`, and a bound on their error against the exact float cosines.
+    /// Coarse cosines of every row with `probe`: row r's is `Float(dots[r]) * scales[r] * probeScale`; and a bound on
+    /// their error against the exact float cosines.
     ///
     /// With t = t̂ + e_t and p = p̂ + e_p (|e| ≤ scale / 2 per component):
     /// |t·p − t̂·p̂| ≤ (s_p / 2)·‖t̂‖₁ + (s_t / 2)·‖p̂‖₁ + n·s_t·s_p / 4, taken here with the gallery's largest s_t
     /// and ‖t̂‖₁, plus a margin for float rounding.
-    func coarseCosines(_ probe: [Float]) -> (cosines: [Float], errorBound: Float) {
+    func coarseDots(_ probe: [Float]) -> (dots: [Int32], probeScale: Float, errorBound: Float) {
         var probeValues = [Int8](repeating: 0, count: dimension)
         let (probeScale, probeL1) = Self.quantize(probe[...], into: &probeValues, at: 0)
         let rows = scales.count
-        var dots = [Int32](repeating: 0, count: rows)
-        values.withUnsafeBufferPointer { v in
-            probeValues.withUnsafeBufferPointer { p in
-                dots.withUnsafeMutableBufferPointer { out in
+        // Not zero-filled first: the kernel writes every element.
+        let dots = [Int32](unsafeUninitializedCapacity: rows) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                probeValues.withUnsafeBufferPointer { p in
                     rc_dot_i8_rows(v.baseAddress, Int64(rows), Int32(dimension), p.baseAddress, out.baseAddress)
                 }
             }
+            initialized = rows
         }
-        var cosines = [Float](repeating: 0, count: rows)
-        for r in 0..<rows { cosines[r] = Float(dots[r]) * scales[r] * probeScale }
         let bound = probeScale / 2 * maxL1 + maxScale / 2 * probeL1 + Float(dimension) * maxScale * probeScale / 4
-        return (cosines, bound + 1e-5)
+        return (dots, probeScale, bound + 1e-5)
+    }
+
+    /// `coarseDots` as cosines (for tests and diagnostics; the matcher reads the dots directly).
+    func coarseCosines(_ probe: [Float]) -> (cosines: [Float], errorBound: Float) {
+        let (dots, probeScale, bound) = coarseDots(probe)
+        return (dots.indices.map { Float(dots[$0]) * scales[$0] * probeScale }, bound)
     }
 }
