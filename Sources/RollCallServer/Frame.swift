@@ -3,7 +3,7 @@ import Foundation
 
 /// One captured frame and when it was taken.
 public struct Frame: Sendable {
-    /// The full-resolution picture.
+    /// The picture, at most `PipelineConfiguration.frameMaxWidth` wide.
     public var image: Image
     /// Position in the source since it was (re)opened, from 0.
     public var index: Int
@@ -17,5 +17,14 @@ public struct Frame: Sendable {
         self.index = index
         self.capturedAt = capturedAt
         self.instant = instant
+    }
+}
+
+extension Image {
+    /// This image scaled down (never up) to at most `maxWidth` pixels wide, keeping its aspect ratio.
+    public func limited(toWidth maxWidth: Int) throws -> Image {
+        guard width > maxWidth else { return self }
+        let height = max(1, Int((Double(self.height) * Double(maxWidth) / Double(width)).rounded()))
+        return try resized(width: maxWidth, height: height)
     }
 }

@@ -176,7 +176,7 @@ public final class GateService: Service, @unchecked Sendable {
         while !isStopped {
             let image: Image?
             do {
-                image = try source.read()
+                image = try source.read()?.limited(toWidth: pipeline.configuration.frameMaxWidth)
             } catch {
                 // One undecodable image in a folder is skipped; a stream that errors is reconnected.
                 if source.kind == .imageFolder && decodeErrors < 100 {

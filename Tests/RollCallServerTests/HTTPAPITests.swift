@@ -111,6 +111,13 @@ struct HTTPAPITests {
 
         try "gates:\n  - { name: north }\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
+
+        // Frames may not be scaled below the detector's input
+        #expect(configuration.pipeline.frameMaxWidth == 1280)
+        try "pipeline: { frame_max_width: 200 }\ngates:\n  - { name: north, source: entrance.avi }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let narrow = #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
+        #expect(narrow?.description.contains("frame_max_width") == true)
     }
 
     @Test func liveBindOnAllAddresses_refusesWithoutToken() async throws {

@@ -59,14 +59,41 @@ struct PipelineVideoTests {
         #expect(try store.quorum(sessionID: session.id).present == 1)
     }
 
+    /// Frames wider than `frame_max_width` are scaled down when read; recognition works on the smaller frames.
+    @Test func framesWiderThanTheLimitAreScaledDownAndStillRecognised() async throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (store, session) = try ServerFixtures.makeStore(in: directory)
+        let video = directory.appendingPathComponent("entrance.avi").path
+        try ServerFixtures.writeMovingFacesVideo(to: video)   // 640×360
+        var pipeline = PipelineConfiguration()
+        pipeline.frameMaxWidth = 480
+        pipeline.minimumFaceSize = 27   // the default 36 px of a 640-wide frame, at 480
+
+        let service = try makeGate(source: video, store: store, session: session, pipeline: pipeline)
+        try await service.run()
+
+        #expect(service.statistics.framesProcessed == ServerFixtures.videoFrames)
+        #expect(service.statistics.checkIns == 1)
+        #expect(try store.report(sessionID: session.id).rows.map(\.status) == [.present, .absent])
+    }
+
+    @Test func limitedToWidthKeepsTheAspectRatioAndNeverScalesUp() throws {
+        let wide = try FrameComposer(width: 1920, height: 1080).image().limited(toWidth: 1280)
+        #expect((wide.width, wide.height) == (1280, 720))
+        let small = try FrameComposer(width: 640, height: 360).image().limited(toWidth: 1280)
+        #expect((small.width, small.height) == (640, 360))
+    }
+
     // MARK: - Helpers
 
-    private func makeGate(source: String, store: RollCallStore, session: SessionInfo) throws -> GateService {
+    private func makeGate(source: String, store: RollCallStore, session: SessionInfo,
+                          pipeline: PipelineConfiguration = PipelineConfiguration()) throws -> GateService {
         let engine = ServerFixtures.engine
         return try Daemon.makeGate(
             GateConfiguration(name: "test-gate", source: source), engine: engine,
             matcher: Daemon.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
-            pipeline: PipelineConfiguration(), reconnect: ReconnectPolicy(), registry: nil, broadcaster: nil,
+            pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil, broadcaster: nil,
             facesDirectory: nil, logger: ServerFixtures.quietLogger)
     }
 }
