@@ -71,6 +71,21 @@ import Testing
         #expect(error?.description.contains("rollcall models fetch --pack sface") == true)
     }
 
+    /// A site's own thresholds: a manifest in `DIR/packs/` with the bundled pins and other thresholds applies at once.
+    @Test func siteManifestWithTheSamePinsOverridesThresholdsWithoutAFetch() throws {
+        let store = try copyOfInstalledPack()
+        var pack = try #require(ModelPack.bundled().first { $0.name == "sface" })
+        pack.thresholds?.identify = 0.42
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let packs = store.directory.appendingPathComponent("packs")
+        try FileManager.default.createDirectory(at: packs, withIntermediateDirectories: true)
+        try encoder.encode(pack).write(to: packs.appendingPathComponent("sface.json"))
+        let loaded = try store.load(packNamed: "sface")
+        #expect(loaded.pack.thresholds?.identify == 0.42)
+        #expect(loaded.pack.embedderDigest == TestAssets.engine.embedderDigest)
+    }
+
     @Test func fetchIsIdempotent() throws {
         let store = try copyOfInstalledPack()
         #expect(try store.fetch(packNamed: "sface") == .alreadyInstalled)
