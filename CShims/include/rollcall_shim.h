@@ -81,8 +81,14 @@ typedef struct rc_detector rc_detector;
 /// fit, never up, and padded to a multiple of 32); `score_threshold` and `nms_threshold` are the usual.
 rc_status rc_detector_create(rc_detector_kind kind, const char *model_path, int max_side,
                              float score_threshold, float nms_threshold, rc_detector **out, rc_error *err);
+/// Flags for rc_detector_detect.
+enum {
+    /// When nothing is found, do not look again on a copy padded by a quarter on every side (that second look
+    /// finds faces cropped so tightly they fill the image; a camera frame of an empty doorway would pay it every time).
+    RC_DETECT_NO_PADDED_RETRY = 1
+};
 /// Detects faces, best score first. Writes at most `capacity` faces and the total found to `count`.
-rc_status rc_detector_detect(rc_detector *detector, const rc_image *image, rc_face *faces, int capacity,
+rc_status rc_detector_detect(rc_detector *detector, const rc_image *image, int flags, rc_face *faces, int capacity,
                              int *count, rc_error *err);
 void rc_detector_free(rc_detector *detector);
 

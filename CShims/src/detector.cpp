@@ -162,9 +162,9 @@ struct rc_detector {
         return kept;
     }
 
-    std::vector<Candidate> detect(const cv::Mat &image) {
+    std::vector<Candidate> detect(const cv::Mat &image, bool padded_retry) {
         std::vector<Candidate> faces = detect_once(image);
-        if (!faces.empty()) return faces;
+        if (!faces.empty() || !padded_retry) return faces;
         // Nothing found: the face may fill the whole frame (a tight crop), larger than the detector's
         // anchors. Look again with a border of a quarter of the image on every side.
         int px = image.cols / 4, py = image.rows / 4;
@@ -204,12 +204,12 @@ rc_status rc_detector_create(rc_detector_kind kind, const char *model_path, int 
     });
 }
 
-rc_status rc_detector_detect(rc_detector *detector, const rc_image *image, rc_face *faces, int capacity, int *count,
-                             rc_error *err) {
+rc_status rc_detector_detect(rc_detector *detector, const rc_image *image, int flags, rc_face *faces, int capacity,
+                             int *count, rc_error *err) {
     return rc::guarded(err, [&]() -> rc_status {
         if (!detector || !image || !count || (capacity > 0 && !faces))
             return rc::fail(err, RC_INVALID_ARGUMENT, "bad detector arguments");
-        std::vector<Candidate> found = detector->detect(image->mat);
+        std::vector<Candidate> found = detector->detect(image->mat, (flags & RC_DETECT_NO_PADDED_RETRY) == 0);
         *count = int(found.size());
         for (int i = 0; i < std::min(capacity, int(found.size())); ++i) {
             const Candidate &c = found[size_t(i)];

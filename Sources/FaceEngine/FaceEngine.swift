@@ -63,11 +63,11 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.rawDescriptors(chips: chips) }
     }
 
-    /// Detects every face (on a copy at most `detectionWidth` wide, when given) and embeds each, in one borrow of a
-    /// worker.
+    /// Detects every face and embeds each, in one borrow of a worker. With `detectionWidth`, as the live path does
+    /// (see `detect(_:maxWidth:)`); without, as for a photo.
     public func analyze(_ image: Image, detectionWidth: Int? = nil) throws -> [(face: Face, embedding: Embedding)] {
         try pool.withWorker { worker in
-            let faces = try Self.detect(image, maxWidth: detectionWidth) { try worker.detect($0) }
+            let faces = try Self.detect(image, maxWidth: detectionWidth) { try worker.detect($0, paddedRetry: detectionWidth == nil) }
             let embeddings = try worker.embed(faces.map { (image, $0) })
             return Array(zip(faces, embeddings)).map { (face: $0.0, embedding: $0.1) }
         }
@@ -75,8 +75,10 @@ public final class FaceEngine: @unchecked Sendable {
 
     /// Faces in `image`'s coordinates, found on a copy at most `maxWidth` wide (the live path: faces at an entrance
     /// are large, and the detector costs ~4× less at 320 than at 640 pixels). Chips are still cut from `image`.
+    /// Unlike `detect(_:)`, an empty result is final: no second look on a padded copy, which finds faces cropped to
+    /// fill a photo but would double the detector's cost on every frame of an empty doorway.
     public func detect(_ image: Image, maxWidth: Int) throws -> [Face] {
-        try Self.detect(image, maxWidth: maxWidth) { try self.detect($0) }
+        try pool.withWorker { worker in try Self.detect(image, maxWidth: maxWidth) { try worker.detect($0, paddedRetry: false) } }
     }
 
     private static func detect(_ image: Image, maxWidth: Int?, with detector: (Image) throws -> [Face]) throws -> [Face] {

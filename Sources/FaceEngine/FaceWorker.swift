@@ -33,11 +33,13 @@ final class FaceWorker {
 
     deinit { rc_detector_free(detector) }
 
-    func detect(_ image: Image) throws -> [Face] {
+    /// - Parameter paddedRetry: look again on a padded copy when nothing is found (tight crops; see the shim).
+    func detect(_ image: Image, paddedRetry: Bool = true) throws -> [Face] {
         var faces = [rc_face](repeating: rc_face(), count: 256)
         var count: Int32 = 0
+        let flags = paddedRetry ? 0 : Int32(RC_DETECT_NO_PADDED_RETRY)
         try faces.withUnsafeMutableBufferPointer { buffer in
-            try shimCall { rc_detector_detect(detector, image.handle, buffer.baseAddress, Int32(buffer.count), &count, $0) }
+            try shimCall { rc_detector_detect(detector, image.handle, flags, buffer.baseAddress, Int32(buffer.count), &count, $0) }
         }
         return faces.prefix(Int(min(count, 256))).map { f in
             var lm = f.landmarks

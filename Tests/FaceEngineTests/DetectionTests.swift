@@ -42,4 +42,18 @@ import Testing
         let again = try TestAssets.engine.detect(image)
         #expect(first == again)
     }
+
+    /// A face cropped to fill the whole picture is found by a second look on a padded copy; the live path
+    /// (`detect(_:maxWidth:)`) does not take that second look, so an empty frame costs one detection, not two.
+    @Test func tightCropNeedsThePaddedSecondLookWhichTheLivePathSkips() throws {
+        let image = try Image(contentsOf: TestAssets.photo("biden.jpg"))
+        let face = try #require(TestAssets.engine.detect(image).first)
+        // The box shrunk by a fifth on each side (forehead and chin cut off), shown large: the face is the picture.
+        let inset = face.box.width / 5
+        let crop = try image.cropped(x: Int(face.box.x + inset), y: Int(face.box.y + inset),
+                                     width: Int(face.box.width - 2 * inset), height: Int(face.box.height - 2 * inset))
+            .resized(width: 320, height: 320)
+        #expect(try TestAssets.engine.detect(crop).count == 1)
+        #expect(try TestAssets.engine.detect(crop, maxWidth: 320).isEmpty)
+    }
 }
