@@ -28,8 +28,8 @@ public enum Daemon {
     /// The matcher over every enrolled template, with the pack's calibrated operating point.
     ///
     /// - Throws: `StoreError.packMismatch` / `.unknownTemplatePack` when the templates were not made by the engine's
-    ///   pack (both 128-d packs would otherwise "match" with meaningless distances); `badConfiguration` when there are
-    ///   none.
+    ///   pack (two 128-d packs such as `sface` and `dlib` would otherwise "match" with meaningless distances);
+    ///   `badConfiguration` when there are none.
     public static func makeMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
         let matcher = try reloadMatcher(store: store, engine: engine)
         guard matcher.gallery.templateCount > 0 else {

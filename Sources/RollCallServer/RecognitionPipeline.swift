@@ -79,7 +79,7 @@ public final class RecognitionPipeline: @unchecked Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         metrics?.frames.increment()
-        let faces = try detect(frame.image)
+        let faces = try engine.detect(frame.image, maxWidth: configuration.detectionWidth)
         let detected = clock.now
         metrics?.detectSeconds.record(detected - start)
         metrics?.faces.increment(by: Int64(faces.count))
@@ -147,11 +147,6 @@ public final class RecognitionPipeline: @unchecked Sendable {
             }
         }
         return events
-    }
-
-    /// Faces in full-resolution coordinates, found on a copy at most `detectionWidth` wide.
-    private func detect(_ image: Image) throws -> [Face] {
-        try engine.detect(image, maxWidth: configuration.detectionWidth)
     }
 
     /// How good a frame of this face is for embedding; `nil` when it is not worth embedding at all (too small, or cut

@@ -1,7 +1,7 @@
 /// The model pack that made a template: its name, and the digest of its embedder (`ModelPack.embedderDigest`).
 ///
-/// Templates are comparable only within one embedding space, and the dimension does not tell spaces apart (both
-/// bundled packs make 128-d vectors), so every template carries this and a database holds templates of one pack.
+/// Templates are comparable only within one embedding space, and the dimension does not tell spaces apart (`sface`
+/// and `dlib` both make 128-d vectors), so every template carries this and a database holds templates of one pack.
 /// The name is for people; the digest is what is compared, together with the name (a site pack that reuses a
 /// bundled pack's model under another name is still kept apart: templates do not silently cross pack names).
 public struct TemplatePack: Sendable, Hashable, Codable, CustomStringConvertible {

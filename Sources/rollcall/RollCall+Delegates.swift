@@ -134,11 +134,12 @@ extension RollCallCommand.Delegates {
             guard let digest = pack.embedderDigest else {
                 throw ValidationError("pack \(pack.name) holds data only; it makes no templates")
             }
-            let assigned = try store.openStore(mustExist: true).assignPack(TemplatePack(name: pack.name, digest: digest))
+            let templatePack = TemplatePack(name: pack.name, digest: digest)
+            let assigned = try store.openStore(mustExist: true).assignPack(templatePack)
             if json {
                 try printJSON(["pack": pack.name, "pack_digest": digest, "templates_assigned": "\(assigned)"])
             } else {
-                print("\(assigned) template(s) without a pack recorded as made by pack \(TemplatePack(name: pack.name, digest: digest))")
+                print("\(assigned) template(s) without a pack recorded as made by pack \(templatePack)")
             }
         }
     }

@@ -15,6 +15,17 @@ struct TemplateReloadTests {
     static let lateObama = ServerFixtures.Person(id: ServerFixtures.obama.id, name: ServerFixtures.obama.name,
                                                  unit: ServerFixtures.obama.unit, photos: [])
 
+    /// A daemon's store in `directory` with Obama enrolled, its matcher holder, and a reloader that only reloads when
+    /// asked (`reloadIfChanged`), logging into `logs`.
+    static func daemonWithObama(in directory: URL) throws -> (holder: MatcherHolder, logs: InMemoryLogHandler, reloader: TemplateReloader) {
+        let (store, _) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.obama])
+        let holder = try Daemon.makeMatcherHolder(store: store, engine: ServerFixtures.engine)
+        let logs = InMemoryLogHandler()
+        let reloader = TemplateReloader(store: store, engine: ServerFixtures.engine, holder: holder, interval: .seconds(60),
+                                        logger: Logger(label: "test", factory: { _ in logs }))
+        return (holder, logs, reloader)
+    }
+
     @Test func runningReloader_picksUpEnrollmentAndRemovalByAnotherConnection() async throws {
         // Given a daemon's store with Biden enrolled and Obama on the roster only, and its matcher holder
         let directory = try ServerFixtures.temporaryDirectory()
@@ -55,12 +66,8 @@ struct TemplateReloadTests {
         // Given a running daemon's matcher over Obama's two templates
         let directory = try ServerFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (store, _) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.obama])
+        let (holder, logs, reloader) = try Self.daemonWithObama(in: directory)
         let engine = ServerFixtures.engine
-        let holder = try Daemon.makeMatcherHolder(store: store, engine: engine)
-        let logs = InMemoryLogHandler()
-        let reloader = TemplateReloader(store: store, engine: engine, holder: holder, interval: .seconds(60),
-                                        logger: Logger(label: "test", factory: { _ in logs }))
         let probe = try ServerFixtures.embedding(of: ServerFixtures.photo("obama.jpg"))
         #expect(reloader.reloadIfChanged() == .unchanged)
 
@@ -94,12 +101,7 @@ struct TemplateReloadTests {
     @Test func removingEveryDelegate_recognisesNobody_withAWarning() throws {
         let directory = try ServerFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (store, _) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.obama])
-        let engine = ServerFixtures.engine
-        let holder = try Daemon.makeMatcherHolder(store: store, engine: engine)
-        let logs = InMemoryLogHandler()
-        let reloader = TemplateReloader(store: store, engine: engine, holder: holder, interval: .seconds(60),
-                                        logger: Logger(label: "test", factory: { _ in logs }))
+        let (holder, logs, reloader) = try Self.daemonWithObama(in: directory)
 
         try ServerFixtures.openStore(in: directory).removeDelegate(id: "D-OBAMA")
 
