@@ -14,9 +14,9 @@ struct WatchCrashTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (store, session) = try ServerFixtures.makeStore(in: directory)
         let video = directory.appendingPathComponent("entrance.avi").path
-        // Obama's first pass is confirmed early; 1,500 empty frames follow, so the kill lands mid-file however
+        // Obama's first pass is confirmed early; 6,000 empty frames follow, so the kill lands mid-file however
         // fast or slow the machine is (file mode drops no frame, unlike --realtime under load).
-        try ServerFixtures.writeMovingFacesVideo(to: video, emptyTail: 1_500)
+        try ServerFixtures.writeMovingFacesVideo(to: video, emptyTail: 6_000)
         let arguments = ["watch", video, "--gate", "north", "--db", store.path, "--key-file", ServerFixtures.keyFile(in: directory)]
 
         // When the first run is killed right after it acknowledged a check-in
