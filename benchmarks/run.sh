@@ -206,6 +206,7 @@ boxes=$("$bin" detect --json "${paths[@]}" | python3 -c '
 import json, sys
 print(json.dumps([max((f["box"] for f in img["faces"]), key=lambda b: b[2] * b[3]) for img in json.load(sys.stdin)]))')
 speed_files=(rc_speed rc_speed_noflip rc_speed_sface_dlib rc_speed_w600k_mbf rc_speed_w600k_mbf_noflip peer_speed
+             rc_speed_opencv_conv rc_speed_w600k_mbf_opencv_conv
              rc_bench rc_bench_sface_dlib rc_bench_w600k_mbf peer_frame)
 for f in "${speed_files[@]}"; do rm -f "$cache/$f.json.keep"; done
 speed_args=(eval pairs "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --json)
@@ -219,11 +220,16 @@ for round in $(seq 1 "$rounds"); do
         --pack w600k-mbf
     best "$cache/rc_speed_w600k_mbf_noflip.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
         --pack w600k-mbf --no-flip
+    # Before RollCall's depthwise kernel (OpenCV's own kernels everywhere), same round.
+    best "$cache/rc_speed_opencv_conv.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
+        --opencv-convolution
+    best "$cache/rc_speed_w600k_mbf_opencv_conv.json" images_per_second max "${nice_cmd[@]}" "$bin" "${speed_args[@]}" \
+        --pack w600k-mbf --opencv-convolution
     best "$cache/peer_speed.json" images_per_second max "${nice_cmd[@]}" "$peer_py" benchmarks/peer/peer_eval.py \
         speed "$cache/speed.pairs.tsv" --format tsv --root "$lfw_images" --limit 600
-    best "$cache/rc_bench.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json
-    best "$cache/rc_bench_sface_dlib.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json --pack sface-dlib
-    best "$cache/rc_bench_w600k_mbf.json" frame_4faces_ms min "${nice_cmd[@]}" "$bin" bench --json --pack w600k-mbf
+    best "$cache/rc_bench.json" frames_4faces_per_second_all_cores max "${nice_cmd[@]}" "$bin" bench --json
+    best "$cache/rc_bench_sface_dlib.json" frames_4faces_per_second_all_cores max "${nice_cmd[@]}" "$bin" bench --json --pack sface-dlib
+    best "$cache/rc_bench_w600k_mbf.json" frames_4faces_per_second_all_cores max "${nice_cmd[@]}" "$bin" bench --json --pack w600k-mbf
     best "$cache/peer_frame.json" frames_per_second max "${nice_cmd[@]}" "$peer_py" benchmarks/peer/peer_eval.py \
         frame --photos "${paths[@]}" --boxes "$boxes" --save "$cache/frame_4faces.png"
 done

@@ -22,6 +22,7 @@ rc_status rc_embedder_create(const char *model_path, const rc_embedder_config *c
             return rc::fail(err, RC_INVALID_ARGUMENT, "bad embedder arguments");
         auto e = std::make_unique<rc_embedder>();
         e->config = *config;
+        rc::EmbedderLoading loading;  // to the end of the probe below: cv::dnn creates layers while importing and setting up
         try {
             e->net = cv::dnn::readNetFromONNX(model_path);
         } catch (const cv::Exception &ex) {

@@ -43,4 +43,13 @@ rc_status guarded(rc_error *err, Body &&body) {
 
 inline int align32(int v) { return (v + 31) / 32 * 32; }
 
+/// While alive, nets loaded on this thread get RollCall's grouped 3×3 convolution (grouped_convolution.cpp).
+/// The embedder loads its network inside one; the detector does not.
+struct EmbedderLoading {
+    EmbedderLoading();
+    ~EmbedderLoading();
+    EmbedderLoading(const EmbedderLoading &) = delete;
+    EmbedderLoading &operator=(const EmbedderLoading &) = delete;
+};
+
 }  // namespace rc

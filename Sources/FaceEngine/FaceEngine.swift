@@ -27,6 +27,16 @@ public final class FaceEngine: @unchecked Sendable {
         pool = WorkerPool(made)
     }
 
+    /// Depthwise and small-group 3×3 convolutions run RollCall's kernel where it beats OpenCV 4.6's (true, the
+    /// default), or OpenCV's everywhere (false). Process-wide; embeddings agree to float rounding. The switch
+    /// exists so `bench` and the tests can compare the two.
+    public static func useOwnGroupedConvolution(_ enabled: Bool) {
+        rc_set_own_grouped_convolution(enabled ? 1 : 0)
+    }
+
+    /// Convolution layers that ran on RollCall's kernel since start-up, process-wide (for tests).
+    public static var ownGroupedConvolutionRuns: UInt64 { UInt64(rc_own_grouped_convolution_runs()) }
+
     /// The pack's calibrated operating points (an engine is only ever built from a pack that has them).
     public var thresholds: ModelPack.Thresholds { pack.pack.thresholds! }
     /// The embedding space this engine's embeddings live in (`ModelPack.embedderDigest`; an engine always has an embedder).

@@ -13,13 +13,17 @@ struct EngineOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")
     var flip: Bool?
 
+    @Flag(help: "Run every convolution on OpenCV's own kernels, as before RollCall's depthwise kernel (slower; for comparisons).")
+    var opencvConvolution = false
+
     var store: ModelStore { ModelStore.resolve(modelsDirectory) }
 
     /// Loads and verifies the pack, and builds an engine with `workers` parallel workers.
     /// - Parameter flipUnlessTold: the flip setting when neither --flip nor --no-flip was given
     ///   (nil: the pack's).
     func engine(workers: Int = 1, flipUnlessTold: Bool? = nil) throws -> FaceEngine {
-        try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip ?? flipUnlessTold)
+        FaceEngine.useOwnGroupedConvolution(!opencvConvolution)
+        return try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip ?? flipUnlessTold)
     }
 }
 

@@ -36,6 +36,11 @@ extension RollCallCommand {
             /// Throughput with one single-threaded worker per core, each analysing whole frames (how several gates
             /// share the cores; the peer's figure is two processes doing the same).
             var frames_4faces_per_second_all_cores: Double
+            /// The same three figures with OpenCV 4.6's own kernel for every convolution (`--opencv-convolution`),
+            /// measured in the same run: the before of RollCall's depthwise kernel.
+            var embed_batch1_ms_opencv_convolution: Double
+            var frame_4faces_ms_opencv_convolution: Double
+            var frames_4faces_per_second_all_cores_opencv_convolution: Double
             var startup_ms: Double
             var peak_rss_mb: Double
             var matcher_1000_ms: Double
@@ -71,11 +76,7 @@ extension RollCallCommand {
 
             let detect640 = try median(repeats) { _ = try single.detect(frame) }
             let detect320 = try median(repeats) { _ = try single.detect(small) }
-            let embed1 = try median(repeats) { _ = try single.rawDescriptors(chips: [chips[0]]) }
             let embed8 = try median(max(5, repeats / 4)) { _ = try single.rawDescriptors(chips: eight) } / 8
-            let frame4 = try median(repeats) { _ = try single.analyze(frame, detectionWidth: liveWidth) }
-
-            // Throughput of one single-threaded worker per core, each embedding batches of one.
             let pair = try engine.engine(workers: ProcessInfo.processInfo.activeProcessorCount, flipUnlessTold: false)
             let perWorker = 40
             let start = Date()
@@ -83,18 +84,32 @@ extension RollCallCommand {
                 for i in 0..<perWorker { _ = try? pair.rawDescriptors(chips: [chips[(i + w) % chips.count]]) }
             }
             let embedParallel = Date().timeIntervalSince(start) * 1000 / Double(perWorker * pair.workerCount)
-            let framesPerWorker = max(20, repeats)   // ≥ 40 frames: a second or more, so one slow frame does not decide
-            let framesStart = Date()
-            DispatchQueue.concurrentPerform(iterations: pair.workerCount) { _ in
-                for _ in 0..<framesPerWorker { _ = try? pair.analyze(frame, detectionWidth: liveWidth) }
+
+            /// Per-chip embedding, one whole frame, and frames/s with one single-threaded worker per core.
+            func frameFigures() throws -> (embed1: Double, frame4: Double, framesPerSecond: Double) {
+                let embed1 = try median(repeats) { _ = try single.rawDescriptors(chips: [chips[0]]) }
+                let frame4 = try median(repeats) { _ = try single.analyze(frame, detectionWidth: liveWidth) }
+                let framesPerWorker = max(20, repeats)   // ≥ 40 frames: a second or more, so one slow frame does not decide
+                let framesStart = Date()
+                DispatchQueue.concurrentPerform(iterations: pair.workerCount) { _ in
+                    for _ in 0..<framesPerWorker { _ = try? pair.analyze(frame, detectionWidth: liveWidth) }
+                }
+                let perSecond = Double(framesPerWorker * pair.workerCount) / Date().timeIntervalSince(framesStart)
+                return (embed1, frame4, perSecond)
             }
-            let framesPerSecond = Double(framesPerWorker * pair.workerCount) / Date().timeIntervalSince(framesStart)
+            let figures = try frameFigures()
+            FaceEngine.useOwnGroupedConvolution(false)
+            let before = try frameFigures()
+            FaceEngine.useOwnGroupedConvolution(!engine.opencvConvolution)
+            let (embed1, frame4, framesPerSecond) = figures
 
             let matcher = MatcherBenchmark.run(sizes: [1_000, 42_000], dimension: single.dimension)   // the pack's templates
             let report = Report(
                 detect_640x480_ms: detect640, detect_320x240_ms: detect320, embed_batch1_ms: embed1,
                 embed_batch8_ms_per_face: embed8, embed_2workers_ms_per_face: embedParallel, frame_4faces_ms: frame4,
                 frames_4faces_per_second_all_cores: framesPerSecond,
+                embed_batch1_ms_opencv_convolution: before.embed1, frame_4faces_ms_opencv_convolution: before.frame4,
+                frames_4faces_per_second_all_cores_opencv_convolution: before.framesPerSecond,
                 startup_ms: try startupMilliseconds(), peak_rss_mb: peakRSSMegabytes(),
                 matcher_1000_ms: matcher[0].medianMilliseconds, matcher_42000_ms: matcher[1].medianMilliseconds,
                 opencv: FaceEngine.openCVVersion, cores: ProcessInfo.processInfo.activeProcessorCount)
@@ -107,11 +122,16 @@ extension RollCallCommand {
                 embed, %d workers:        %.2f ms per face of throughput
                 4-face 640x480 frame:    %.2f ms (detect at the live pipeline's width + align + embed)
                 4-face frames, %d workers: %.1f frames/s
+                OpenCV's own convolution kernels (--opencv-convolution), same run:
+                  embed, batch 1:        %.2f ms per face
+                  4-face frame:          %.2f ms
+                  4-face frames:         %.1f frames/s
                 start-up (--help):       %.1f ms
                 peak RSS:                %.1f MB
                 match 1:N, 1,000 tpl:    %.4f ms
                 match 1:N, 42,000 tpl:   %.4f ms
                 """, detect640, detect320, embed1, report.cores, embed8, pair.workerCount, embedParallel, frame4, pair.workerCount, framesPerSecond,
+                before.embed1, before.frame4, before.framesPerSecond,
                 report.startup_ms, report.peak_rss_mb, report.matcher_1000_ms, report.matcher_42000_ms))
         }
 
