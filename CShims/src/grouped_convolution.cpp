@@ -4,7 +4,7 @@
 // pixels and on groups of more than one channel, which is most of a MobileFaceNet-style embedder (w600k_mbf:
 // 14×14 and 7×7 planes, a 2-channel-group layer at 56×56). This layer wraps OpenCV's convolution, keeps its
 // shapes and fusions, and runs its own loop only where that loop is the faster one; results match to float
-// rounding (tested against OpenCV's kernel in EmbeddingKernelTests).
+// rounding (GroupedConvolutionTests). Embedding networks only (see createConvolution).
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/dnn/all_layers.hpp>
@@ -155,16 +155,18 @@ public:
         outputsArr.getMatVector(outputs);
         const cv::Mat &input = inputs[0];
         cv::Mat &output = outputs[0];
-        const int N = input.size[0], C = input.size[1], H = input.size[2], W = input.size[3];
-        const int OH = output.size[2], OW = output.size[3];
-        const int cpg = C / groups_, opg = outChannels_ / groups_;
+        const bool plain = input.dims == 4 && output.dims == 4 && input.type() == CV_32F && input.isContinuous() &&
+                           output.isContinuous();
+        const int C = input.size[1], OW = plain ? output.size[3] : 0, cpg = C / groups_;
         // Measured on OpenCV 4.6 (w600k_mbf, YuNet): its depthwise kernel is fast on rows of ≥ 16 outputs at
         // stride 1 and ≥ 8 at stride 2, and 3–8× slower on narrower rows and with 2+ channels per group.
         const bool oursIsFaster = cpg > 1 || (stride_ == 1 ? OW < 16 : OW < 8);
-        if (!oursIsFaster || !useOwnKernel.load(std::memory_order_relaxed) || input.type() != CV_32F || !input.isContinuous() || !output.isContinuous()) {
+        if (!plain || !oursIsFaster || !useOwnKernel.load(std::memory_order_relaxed)) {
             reference_->forward(inputsArr, outputsArr, internalsArr);
             return;
         }
+        const int N = input.size[0], H = input.size[2], W = input.size[3], OH = output.size[2];
+        const int opg = outChannels_ / groups_;
         ownKernelRuns.fetch_add(1, std::memory_order_relaxed);
         const int PH = std::max(H + padTop_ + padBottom_, (OH - 1) * stride_ + 3);
         const int PW = std::max(W + padLeft_ + padRight_, (OW - 1) * stride_ + 3);
