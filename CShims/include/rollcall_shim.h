@@ -178,7 +178,7 @@ void rc_set_num_threads(int threads);
 /// 1 (the default): depthwise and small-group 3×3 convolutions run RollCall's kernel where it is faster than
 /// OpenCV's; 0: OpenCV's everywhere. Same results to float rounding; exists to measure and test the difference.
 void rc_set_own_grouped_convolution(int enabled);
-/// Convolution layers that ran on RollCall's kernel since start-up (for tests).
+/// Convolution layers that the calling thread ran on RollCall's kernel (for tests).
 unsigned long long rc_own_grouped_convolution_runs(void);
 /// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
 /// (M_ARENA_MAX; otherwise each thread may get its own), and every block of `mmap_threshold` bytes or more

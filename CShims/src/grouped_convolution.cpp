@@ -26,8 +26,9 @@ thread_local bool loadingEmbedder = false;
 
 // Off: every convolution runs OpenCV's kernel (for comparisons; see rc_set_own_grouped_convolution).
 std::atomic<bool> useOwnKernel{true};
-// Layers run on RollCall's kernel since start-up: lets the tests see that the kernel is exercised at all.
-std::atomic<unsigned long long> ownKernelRuns{0};
+// Layers run on RollCall's kernel by this thread: lets the tests see whether their own calls used it (per thread,
+// so that tests running alongside do not count).
+thread_local unsigned long long ownKernelRuns = 0;
 
 struct GroupArgs {
     const float *padded;   // cpg input planes, zero-padded to PH × PW
@@ -167,7 +168,7 @@ public:
         }
         const int N = input.size[0], H = input.size[2], W = input.size[3], OH = output.size[2];
         const int opg = outChannels_ / groups_;
-        ownKernelRuns.fetch_add(1, std::memory_order_relaxed);
+        ownKernelRuns += 1;
         const int PH = std::max(H + padTop_ + padBottom_, (OH - 1) * stride_ + 3);
         const int PW = std::max(W + padLeft_ + padRight_, (OW - 1) * stride_ + 3);
         const float *inData = input.ptr<float>();
@@ -239,4 +240,4 @@ EmbedderLoading::~EmbedderLoading() { loadingEmbedder = false; }
 
 extern "C" void rc_set_own_grouped_convolution(int enabled) { useOwnKernel.store(enabled != 0); }
 
-extern "C" unsigned long long rc_own_grouped_convolution_runs(void) { return ownKernelRuns.load(); }
+extern "C" unsigned long long rc_own_grouped_convolution_runs(void) { return ownKernelRuns; }

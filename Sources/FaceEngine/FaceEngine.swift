@@ -34,7 +34,8 @@ public final class FaceEngine: @unchecked Sendable {
         rc_set_own_grouped_convolution(enabled ? 1 : 0)
     }
 
-    /// Convolution layers that ran on RollCall's kernel since start-up, process-wide (for tests).
+    /// Convolution layers that the calling thread ran on RollCall's kernel (for tests: engine calls run on the
+    /// caller's thread, so other threads' work does not count).
     public static var ownGroupedConvolutionRuns: UInt64 { UInt64(rc_own_grouped_convolution_runs()) }
 
     /// The pack's calibrated operating points (an engine is only ever built from a pack that has them).
