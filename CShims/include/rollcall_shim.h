@@ -180,6 +180,23 @@ void rc_set_num_threads(int threads);
 void rc_set_own_grouped_convolution(int enabled);
 /// Convolution layers that the calling thread ran on RollCall's kernel (for tests).
 unsigned long long rc_own_grouped_convolution_runs(void);
+
+/// For tests: one 3×3 grouped convolution with random weights (seeded), optionally followed by BatchNorm and
+/// PReLU, built with cv::dnn as an embedder's layers are, on a random input.
+typedef struct rc_grouped_convolution_case {
+    int batch, channels, groups, out_channels, height, width;
+    int stride;                                   // the same both ways: 1 or 2
+    int pad_top, pad_left, pad_bottom, pad_right;
+    int bias, batch_norm, prelu;                  // 0 or 1
+    int threads;                                  // OpenCV threads for the comparison
+    unsigned seed;
+} rc_grouped_convolution_case;
+
+/// Runs the case with RollCall's kernel and with OpenCV's: `difference` gets the largest absolute difference
+/// between the two outputs divided by the largest output magnitude, `own_runs` how many layers ran on
+/// RollCall's kernel (0: the case went to OpenCV's kernel both times).
+rc_status rc_compare_grouped_convolution(const rc_grouped_convolution_case *test_case, double *difference,
+                                         unsigned long long *own_runs, rc_error *err);
 /// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
 /// (M_ARENA_MAX; otherwise each thread may get its own), and every block of `mmap_threshold` bytes or more
 /// (frames, DNN blobs, model weights) in a mapping of its own that goes back to the system when freed

@@ -10,6 +10,7 @@
 #include <opencv2/dnn/all_layers.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -241,3 +242,98 @@ EmbedderLoading::~EmbedderLoading() { loadingEmbedder = false; }
 extern "C" void rc_set_own_grouped_convolution(int enabled) { useOwnKernel.store(enabled != 0); }
 
 extern "C" unsigned long long rc_own_grouped_convolution_runs(void) { return ownKernelRuns; }
+
+extern "C" rc_status rc_compare_grouped_convolution(const rc_grouped_convolution_case *c, double *difference,
+                                                    unsigned long long *own_runs, rc_error *err) {
+    return rc::guarded(err, [&]() -> rc_status {
+        if (!c || !difference || !own_runs || c->batch < 1 || c->channels < 1 || c->groups < 1 ||
+            c->out_channels < 1 || c->height < 1 || c->width < 1 || c->channels % c->groups != 0 ||
+            c->out_channels % c->groups != 0)
+            return rc::fail(err, RC_INVALID_ARGUMENT, "bad grouped convolution case");
+        cv::RNG rng(c->seed);
+        auto random = [&](std::vector<int> shape, float low, float high) {
+            cv::Mat m(int(shape.size()), shape.data(), CV_32F);
+            rng.fill(m, cv::RNG::UNIFORM, low, high);
+            return m;
+        };
+        const int out = c->out_channels;
+        cv::dnn::LayerParams conv;
+        conv.name = "conv";
+        conv.type = "Convolution";
+        conv.set("kernel_h", 3);
+        conv.set("kernel_w", 3);
+        conv.set("stride_h", c->stride);
+        conv.set("stride_w", c->stride);
+        conv.set("pad_t", c->pad_top);
+        conv.set("pad_l", c->pad_left);
+        conv.set("pad_b", c->pad_bottom);
+        conv.set("pad_r", c->pad_right);
+        conv.set("num_output", out);
+        conv.set("group", c->groups);
+        conv.set("bias_term", c->bias != 0);
+        conv.blobs.push_back(random({out, c->channels / c->groups, 3, 3}, -1, 1));
+        if (c->bias) conv.blobs.push_back(random({out}, -1, 1));
+        const cv::Mat bnBlobs[4] = {random({out}, -0.5, 0.5), random({out}, 0.5, 2), random({out}, 0.5, 1.5),
+                                    random({out}, -0.5, 0.5)};  // mean, variance, scale, shift
+        const cv::Mat slopes = random({out}, 0, 0.5);
+
+        auto build = [&]() {
+            cv::dnn::Net net;
+            net.addLayerToPrev(conv.name, conv.type, conv);
+            if (c->batch_norm) {
+                cv::dnn::LayerParams bn;
+                bn.name = "bn";
+                bn.type = "BatchNorm";
+                bn.set("has_weight", true);
+                bn.set("has_bias", true);
+                bn.set("eps", 1e-5);
+                bn.blobs = {bnBlobs[0], bnBlobs[1], bnBlobs[2], bnBlobs[3]};
+                net.addLayerToPrev(bn.name, bn.type, bn);
+            }
+            if (c->prelu) {
+                cv::dnn::LayerParams prelu;
+                prelu.name = "prelu";
+                prelu.type = "PReLU";
+                prelu.blobs.push_back(slopes);
+                net.addLayerToPrev(prelu.name, prelu.type, prelu);
+            }
+            net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+            net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+            return net;
+        };
+        const cv::Mat input = random({c->batch, c->channels, c->height, c->width}, -1, 1);
+        auto run = [&](cv::dnn::Net &net) {
+            net.setInput(input);
+            return net.forward().clone();
+        };
+        const int threadsBefore = cv::getNumThreads();
+        const bool ownBefore = useOwnKernel.load();
+        cv::setNumThreads(c->threads);
+        useOwnKernel.store(true);
+        // The embedder's way (layers created inside the scope, at the first forward), our kernel then OpenCV's
+        // through the same wrapper; and a net that never had the wrapper.
+        cv::dnn::Net wrapped = build(), plain = build();
+        cv::Mat own, delegated;
+        {
+            rc::EmbedderLoading loading;
+            const unsigned long long runsBefore = ownKernelRuns;
+            own = run(wrapped);
+            *own_runs = ownKernelRuns - runsBefore;
+        }
+        useOwnKernel.store(false);
+        delegated = run(wrapped);
+        const cv::Mat reference = run(plain);
+        useOwnKernel.store(ownBefore);
+        cv::setNumThreads(threadsBefore);
+        if (own.total() != reference.total() || delegated.total() != reference.total() || reference.total() == 0)
+            return rc::fail(err, RC_OPENCV, "the runs gave outputs of different sizes");
+        double largest = 0, diff = 0;
+        for (size_t i = 0; i < reference.total(); ++i) {
+            const float r = reference.ptr<float>()[i];
+            largest = std::max(largest, double(std::abs(r)));
+            diff = std::max({diff, double(std::abs(own.ptr<float>()[i] - r)), double(std::abs(delegated.ptr<float>()[i] - r))});
+        }
+        *difference = largest > 0 ? diff / largest : diff;
+        return RC_OK;
+    });
+}
