@@ -194,7 +194,8 @@ typedef struct rc_grouped_convolution_case {
 
 /// Runs the case with RollCall's kernel and with OpenCV's: `difference` gets the largest absolute difference
 /// between the two outputs divided by the largest output magnitude, `own_runs` how many layers ran on
-/// RollCall's kernel (0: the case went to OpenCV's kernel both times).
+/// RollCall's kernel (0: the case went to OpenCV's kernel both times). Sets OpenCV's thread count and the
+/// kernel switch for its duration (process-wide; neither changes any result elsewhere, only speed).
 rc_status rc_compare_grouped_convolution(const rc_grouped_convolution_case *test_case, double *difference,
                                          unsigned long long *own_runs, rc_error *err);
 /// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
