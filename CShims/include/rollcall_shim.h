@@ -173,7 +173,9 @@ void rc_video_writer_free(rc_video_writer *writer);
 
 // MARK: - Process-wide settings
 
-/// Threads OpenCV may use inside one call (cv::setNumThreads). 1 suits one worker per core.
+/// Threads OpenCV may use inside one call (cv::setNumThreads). 1 suits one worker per core. Process-wide, and not
+/// safe to change while another thread runs OpenCV (Debian's TBB backend rebuilds its task arena): a no-op when
+/// the value is unchanged.
 void rc_set_num_threads(int threads);
 /// 1 (the default): depthwise and small-group 3×3 convolutions run RollCall's kernel where it is faster than
 /// OpenCV's; 0: OpenCV's everywhere. Same results to float rounding; exists to measure and test the difference.
@@ -188,14 +190,13 @@ typedef struct rc_grouped_convolution_case {
     int stride;                                   // the same both ways: 1 or 2
     int pad_top, pad_left, pad_bottom, pad_right;
     int bias, batch_norm, prelu;                  // 0 or 1
-    int threads;                                  // OpenCV threads for the comparison
     unsigned seed;
 } rc_grouped_convolution_case;
 
 /// Runs the case with RollCall's kernel and with OpenCV's: `difference` gets the largest absolute difference
 /// between the two outputs divided by the largest output magnitude, `own_runs` how many layers ran on
-/// RollCall's kernel (0: the case went to OpenCV's kernel both times). Sets OpenCV's thread count and the
-/// kernel switch for its duration (process-wide; neither changes any result elsewhere, only speed).
+/// RollCall's kernel (0: the case went to OpenCV's kernel both times). Sets the kernel switch for its duration
+/// (process-wide; it changes no result elsewhere, only speed). Runs at OpenCV's current thread count.
 rc_status rc_compare_grouped_convolution(const rc_grouped_convolution_case *test_case, double *difference,
                                          unsigned long long *own_runs, rc_error *err);
 /// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas

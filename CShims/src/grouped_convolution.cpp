@@ -306,9 +306,7 @@ extern "C" rc_status rc_compare_grouped_convolution(const rc_grouped_convolution
             net.setInput(input);
             return net.forward().clone();
         };
-        const int threadsBefore = cv::getNumThreads();
         const bool ownBefore = useOwnKernel.load();
-        cv::setNumThreads(c->threads);
         useOwnKernel.store(true);
         // The embedder's way (layers created inside the scope, at the first forward), our kernel then OpenCV's
         // through the same wrapper; and a net that never had the wrapper.
@@ -324,7 +322,6 @@ extern "C" rc_status rc_compare_grouped_convolution(const rc_grouped_convolution
         delegated = run(wrapped);
         const cv::Mat reference = run(plain);
         useOwnKernel.store(ownBefore);
-        cv::setNumThreads(threadsBefore);
         if (own.total() != reference.total() || delegated.total() != reference.total() || reference.total() == 0)
             return rc::fail(err, RC_OPENCV, "the runs gave outputs of different sizes");
         double largest = 0, diff = 0;

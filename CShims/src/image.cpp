@@ -233,7 +233,11 @@ rc_status rc_image_sharpness(const rc_image *image, float x, float y, float widt
 
 void rc_image_free(rc_image *image) { delete image; }
 
-void rc_set_num_threads(int threads) { cv::setNumThreads(threads); }
+void rc_set_num_threads(int threads) {
+    // Only on a change: with Debian's TBB backend, setting it rebuilds the task arena under any parallel loop
+    // running in another thread.
+    if (cv::getNumThreads() != threads) cv::setNumThreads(threads);
+}
 
 void rc_malloc_daemon_policy(int arenas, size_t mmap_threshold) {
     mallopt(M_ARENA_MAX, arenas);

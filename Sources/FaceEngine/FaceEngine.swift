@@ -15,6 +15,8 @@ public final class FaceEngine: @unchecked Sendable {
     ///   - workers: how many calls may run at once. One worker with all cores gives the lowest latency for
     ///     a single image; one single-threaded worker per core gives the highest throughput for many.
     ///   - flip: override the pack's test-time flip setting.
+    /// OpenCV's thread count is process-wide and is set here: build engines with different worker counts only while
+    /// no other engine is working (changing it under a running call can crash OpenCV's TBB backend).
     public init(pack: InstalledPack, workers: Int = 1, flip: Bool? = nil) throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let count = max(1, workers)

@@ -19,7 +19,7 @@ import Testing
 
     /// The fallback pack, for enrolling into a database of the other pack.
     static let dlibEngine: FaceEngine = {
-        do { return try FaceEngine(pack: store.load(packNamed: "dlib")) } catch {
+        do { return try FaceEngine(pack: store.load(packNamed: "dlib"), workers: 2) } catch {  // 2: as every test engine (TestAssets.workers)
             fatalError("the dlib pack is not installed in \(store.directory.path): run `make models` (\(error))")
         }
     }()

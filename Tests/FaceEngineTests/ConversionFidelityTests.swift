@@ -19,7 +19,7 @@ import Testing
     }()
 
     static let dlibEngine: FaceEngine = {
-        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "dlib"), workers: 1) } catch {
+        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "dlib"), workers: TestAssets.workers) } catch {
             fatalError("the dlib pack is not installed in \(TestAssets.store.directory.path): run `make models` (\(error))")
         }
     }()

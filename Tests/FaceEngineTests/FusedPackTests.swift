@@ -5,7 +5,7 @@ import Testing
 /// The `sface-dlib` pack: two networks per face, fused by concatenating √weight-scaled unit embeddings.
 @Suite struct FusedPackTests {
     static let fused: FaceEngine = {
-        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "sface-dlib"), workers: 1) } catch {
+        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "sface-dlib"), workers: TestAssets.workers) } catch {
             fatalError("the sface-dlib pack is not installed in \(TestAssets.store.directory.path): run `make models` (\(error))")
         }
     }()

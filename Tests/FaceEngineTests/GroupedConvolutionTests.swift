@@ -8,7 +8,7 @@ import Testing
 /// agree to float rounding, so tests running alongside cannot tell which one they got.
 @Suite(.serialized) struct GroupedConvolutionTests {
     static let mbf: FaceEngine = {
-        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "w600k-mbf"), workers: 1) } catch {
+        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "w600k-mbf"), workers: TestAssets.workers) } catch {
             fatalError("the w600k-mbf pack is not installed in \(TestAssets.store.directory.path): run `make models` (\(error))")
         }
     }()
@@ -61,17 +61,17 @@ import Testing
     }
 
     /// Shapes the two bundled embedders do not have: stride 2 with odd sizes and without padding, padding 2,
-    /// 3 and 4 channels per group, no bias, BatchNorm folded into the weights, PReLU, a batch of 2, two threads,
-    /// a 1×1 plane. Each against a net that never had RollCall's layer.
+    /// 3 and 4 channels per group, no bias, BatchNorm folded into the weights, PReLU, a batch of 2, a 1×1 plane.
+    /// Each against a net that never had RollCall's layer.
     static let shapes: [(String, rc_grouped_convolution_case)] = [
-        ("depthwise 7×7, bias, BatchNorm, PReLU", .init(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 7, width: 7, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 1, threads: 1, seed: 1)),
-        ("depthwise 13×11, stride 2", .init(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 13, width: 11, stride: 2, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, threads: 1, seed: 2)),
-        ("depthwise 15×14, stride 2, no padding", .init(batch: 1, channels: 16, groups: 16, out_channels: 16, height: 15, width: 14, stride: 2, pad_top: 0, pad_left: 0, pad_bottom: 0, pad_right: 0, bias: 1, batch_norm: 0, prelu: 1, threads: 1, seed: 3)),
-        ("depthwise 5×5, padding 2, no bias", .init(batch: 1, channels: 4, groups: 4, out_channels: 4, height: 5, width: 5, stride: 1, pad_top: 2, pad_left: 2, pad_bottom: 2, pad_right: 2, bias: 0, batch_norm: 0, prelu: 0, threads: 1, seed: 4)),
-        ("3 channels per group, 2 outputs per group", .init(batch: 1, channels: 6, groups: 2, out_channels: 4, height: 9, width: 9, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 0, threads: 1, seed: 5)),
-        ("4 channels per group, wide plane", .init(batch: 1, channels: 8, groups: 2, out_channels: 8, height: 20, width: 40, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 1, threads: 1, seed: 6)),
-        ("2 channels per group, stride 2, batch 2, two threads", .init(batch: 2, channels: 16, groups: 8, out_channels: 16, height: 31, width: 29, stride: 2, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 1, threads: 2, seed: 7)),
-        ("depthwise 1×1 plane", .init(batch: 1, channels: 3, groups: 3, out_channels: 3, height: 1, width: 1, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, threads: 1, seed: 8)),
+        ("depthwise 7×7, bias, BatchNorm, PReLU", .init(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 7, width: 7, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 1, seed: 1)),
+        ("depthwise 13×11, stride 2", .init(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 13, width: 11, stride: 2, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, seed: 2)),
+        ("depthwise 15×14, stride 2, no padding", .init(batch: 1, channels: 16, groups: 16, out_channels: 16, height: 15, width: 14, stride: 2, pad_top: 0, pad_left: 0, pad_bottom: 0, pad_right: 0, bias: 1, batch_norm: 0, prelu: 1, seed: 3)),
+        ("depthwise 5×5, padding 2, no bias", .init(batch: 1, channels: 4, groups: 4, out_channels: 4, height: 5, width: 5, stride: 1, pad_top: 2, pad_left: 2, pad_bottom: 2, pad_right: 2, bias: 0, batch_norm: 0, prelu: 0, seed: 4)),
+        ("3 channels per group, 2 outputs per group", .init(batch: 1, channels: 6, groups: 2, out_channels: 4, height: 9, width: 9, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 0, seed: 5)),
+        ("4 channels per group, wide plane", .init(batch: 1, channels: 8, groups: 2, out_channels: 8, height: 20, width: 40, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 1, seed: 6)),
+        ("2 channels per group, stride 2, batch 2", .init(batch: 2, channels: 16, groups: 8, out_channels: 16, height: 31, width: 29, stride: 2, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 1, prelu: 1, seed: 7)),
+        ("depthwise 1×1 plane", .init(batch: 1, channels: 3, groups: 3, out_channels: 3, height: 1, width: 1, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, seed: 8)),
     ]
 
     static func message(_ error: rc_error) -> String {
@@ -92,7 +92,7 @@ import Testing
 
     @Test func widePlanesStayOnOpenCVsKernel() throws {
         // Depthwise rows of 32 outputs: OpenCV's kernel is the faster one there, so the wrapper hands it the call.
-        var testCase = rc_grouped_convolution_case(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 32, width: 32, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, threads: 1, seed: 9)
+        var testCase = rc_grouped_convolution_case(batch: 1, channels: 8, groups: 8, out_channels: 8, height: 32, width: 32, stride: 1, pad_top: 1, pad_left: 1, pad_bottom: 1, pad_right: 1, bias: 1, batch_norm: 0, prelu: 0, seed: 9)
         var difference = 1.0, runs: UInt64 = 1
         var error = rc_error()
         #expect(rc_compare_grouped_convolution(&testCase, &difference, &runs, &error) == RC_OK)

@@ -10,9 +10,13 @@ enum TestAssets {
         store.directory.appendingPathComponent("test-photos/\(name)").path
     }
 
+    /// Every engine in the test process has this many workers, so they all ask OpenCV for the same thread count:
+    /// changing it while another test's engine is working can crash OpenCV's TBB backend.
+    static let workers = 2
+
     /// One shared engine (loading SFace takes a fraction of a second; the tests call it from many threads).
     static let engine: FaceEngine = {
-        do { return try FaceEngine(pack: store.load(packNamed: "sface"), workers: 2) } catch {
+        do { return try FaceEngine(pack: store.load(packNamed: "sface"), workers: workers) } catch {
             fatalError("the sface pack is not installed in \(store.directory.path): run `make models` (\(error))")
         }
     }()

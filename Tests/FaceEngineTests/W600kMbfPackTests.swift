@@ -5,7 +5,7 @@ import Testing
 /// The `w600k-mbf` pack: InsightFace's MobileFaceNet (512-d) behind the same YuNet detector and ArcFace alignment.
 @Suite struct W600kMbfPackTests {
     static let mbf: FaceEngine = {
-        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "w600k-mbf"), workers: 1) } catch {
+        do { return try FaceEngine(pack: TestAssets.store.load(packNamed: "w600k-mbf"), workers: TestAssets.workers) } catch {
             fatalError("the w600k-mbf pack is not installed in \(TestAssets.store.directory.path): run `make models` (\(error))")
         }
     }()

@@ -8,7 +8,7 @@ import Testing
 /// `Daemon.makeMatcher` (identify, watch, serve) only matches templates made by the engine's own pack.
 @Suite struct MatcherPackTests {
     static let dlibEngine: FaceEngine = {
-        do { return try FaceEngine(pack: ServerFixtures.models.load(packNamed: "dlib")) } catch {
+        do { return try FaceEngine(pack: ServerFixtures.models.load(packNamed: "dlib"), workers: 2) } catch {  // as every test engine
             fatalError("the dlib pack is not installed in \(ServerFixtures.models.directory.path): run `make models` (\(error))")
         }
     }()
