@@ -96,9 +96,8 @@ public final class FaceEngine: @unchecked Sendable {
 
     private static func detect(_ image: Image, maxWidth: Int?, with detector: (Image) throws -> [Face]) throws -> [Face] {
         guard let maxWidth, image.width > maxWidth else { return try detector(image) }
+        let small = try image.limited(toWidth: maxWidth)
         let scale = Float(image.width) / Float(maxWidth)
-        let height = max(1, Int((Float(image.height) / scale).rounded()))
-        let small = try image.resized(width: maxWidth, height: height)
         return try detector(small).map { face in
             Face(box: .init(x: face.box.x * scale, y: face.box.y * scale, width: face.box.width * scale, height: face.box.height * scale),
                  score: face.score, landmarks: face.landmarks.map { .init(x: $0.x * scale, y: $0.y * scale) })

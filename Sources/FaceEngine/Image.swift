@@ -51,6 +51,13 @@ public final class Image: @unchecked Sendable {
         return Image(handle: out!)
     }
 
+    /// This image scaled down (never up) to at most `maxWidth` pixels wide, keeping its aspect ratio.
+    public func limited(toWidth maxWidth: Int) throws -> Image {
+        guard width > maxWidth else { return self }
+        let height = max(1, Int((Double(self.height) * Double(maxWidth) / Double(width)).rounded()))
+        return try resized(width: maxWidth, height: height)
+    }
+
     public func cropped(x: Int, y: Int, width: Int, height: Int) throws -> Image {
         var out: OpaquePointer?
         try shimCall { rc_image_crop(handle, Int32(x), Int32(y), Int32(width), Int32(height), &out, $0) }

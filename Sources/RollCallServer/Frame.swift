@@ -19,12 +19,3 @@ public struct Frame: Sendable {
         self.instant = instant
     }
 }
-
-extension Image {
-    /// This image scaled down (never up) to at most `maxWidth` pixels wide, keeping its aspect ratio.
-    public func limited(toWidth maxWidth: Int) throws -> Image {
-        guard width > maxWidth else { return self }
-        let height = max(1, Int((Double(self.height) * Double(maxWidth) / Double(width)).rounded()))
-        return try resized(width: maxWidth, height: height)
-    }
-}

@@ -77,15 +77,18 @@ extension RollCallCommand {
             let detect640 = try median(repeats) { _ = try single.detect(frame) }
             let detect320 = try median(repeats) { _ = try single.detect(small) }
             let embed8 = try median(max(5, repeats / 4)) { _ = try single.rawDescriptors(chips: eight) } / 8
-            // One call at a time, all cores inside it; then the same with OpenCV's kernels (the before of ours).
-            func oneAtATime() throws -> (embed1: Double, frame4: Double) {
+            /// `body` as configured, then with OpenCV's own convolution kernels (the before of RollCall's).
+            func withBothKernels<T>(_ body: () throws -> T) rethrows -> (T, T) {
+                let configured = try body()
+                FaceEngine.useOwnGroupedConvolution(false)
+                defer { FaceEngine.useOwnGroupedConvolution(!engine.opencvConvolution) }
+                return (configured, try body())
+            }
+            // One call at a time, all cores inside it.
+            let ((embed1, frame4), (embed1Before, frame4Before)) = try withBothKernels {
                 (try median(repeats) { _ = try single.rawDescriptors(chips: [chips[0]]) },
                  try median(repeats) { _ = try single.analyze(frame, detectionWidth: liveWidth) })
             }
-            let (embed1, frame4) = try oneAtATime()
-            FaceEngine.useOwnGroupedConvolution(false)
-            let (embed1Before, frame4Before) = try oneAtATime()
-            FaceEngine.useOwnGroupedConvolution(!engine.opencvConvolution)
 
             // One single-threaded worker per core. (OpenCV's thread count is process-wide: building this engine sets
             // it to one, so everything above is measured first.)
@@ -96,7 +99,7 @@ extension RollCallCommand {
                 for i in 0..<perWorker { _ = try? pair.rawDescriptors(chips: [chips[(i + w) % chips.count]]) }
             }
             let embedParallel = Date().timeIntervalSince(start) * 1000 / Double(perWorker * pair.workerCount)
-            func framesPerSecondAllCores() -> Double {
+            let (framesPerSecond, framesPerSecondBefore) = withBothKernels {
                 let framesPerWorker = max(20, repeats)   // ≥ 40 frames: a second or more, so one slow frame does not decide
                 let framesStart = Date()
                 DispatchQueue.concurrentPerform(iterations: pair.workerCount) { _ in
@@ -104,10 +107,6 @@ extension RollCallCommand {
                 }
                 return Double(framesPerWorker * pair.workerCount) / Date().timeIntervalSince(framesStart)
             }
-            let framesPerSecond = framesPerSecondAllCores()
-            FaceEngine.useOwnGroupedConvolution(false)
-            let framesPerSecondBefore = framesPerSecondAllCores()
-            FaceEngine.useOwnGroupedConvolution(!engine.opencvConvolution)
 
             let matcher = MatcherBenchmark.run(sizes: [1_000, 42_000], dimension: single.dimension)   // the pack's templates
             let report = Report(
