@@ -177,28 +177,30 @@ void rc_video_writer_free(rc_video_writer *writer);
 /// safe to change while another thread runs OpenCV (Debian's TBB backend rebuilds its task arena): a no-op when
 /// the value is unchanged.
 void rc_set_num_threads(int threads);
-/// 1 (the default): depthwise and small-group 3×3 convolutions run RollCall's kernel where it is faster than
-/// OpenCV's; 0: OpenCV's everywhere. Same results to float rounding; exists to measure and test the difference.
-void rc_set_own_grouped_convolution(int enabled);
-/// Convolution layers that the calling thread ran on RollCall's kernel (for tests).
-unsigned long long rc_own_grouped_convolution_runs(void);
+/// 1 (the default): embedding networks run RollCall's convolution kernels where they are faster than OpenCV's
+/// (depthwise and small-group 3×3; 1×1 on CPUs with AVX-512); 0: OpenCV's everywhere. Same results to float
+/// rounding; exists to measure and test the difference.
+void rc_set_own_convolution(int enabled);
+/// Convolution layer calls that the calling thread ran on RollCall's kernels (for tests).
+unsigned long long rc_own_convolution_runs(void);
 
-/// For tests: one 3×3 grouped convolution with random weights (seeded), optionally followed by BatchNorm and
-/// PReLU, built with cv::dnn as an embedder's layers are, on a random input.
-typedef struct rc_grouped_convolution_case {
+/// For tests: one convolution with random weights (seeded), optionally followed by BatchNorm and PReLU, built with
+/// cv::dnn as an embedder's layers are, on a random input.
+typedef struct rc_convolution_case {
+    int kernel;                                   // 3 (grouped 3×3) or 1 (pointwise)
     int batch, channels, groups, out_channels, height, width;
     int stride;                                   // the same both ways: 1 or 2
     int pad_top, pad_left, pad_bottom, pad_right;
     int bias, batch_norm, prelu;                  // 0 or 1
     unsigned seed;
-} rc_grouped_convolution_case;
+} rc_convolution_case;
 
-/// Runs the case with RollCall's kernel and with OpenCV's: `difference` gets the largest absolute difference
+/// Runs the case with RollCall's kernels and with OpenCV's: `difference` gets the largest absolute difference
 /// between the two outputs divided by the largest output magnitude, `own_runs` how many layers ran on
 /// RollCall's kernel (0: the case went to OpenCV's kernel both times). Sets the kernel switch for its duration
 /// (process-wide; it changes no result elsewhere, only speed). Runs at OpenCV's current thread count.
-rc_status rc_compare_grouped_convolution(const rc_grouped_convolution_case *test_case, double *difference,
-                                         unsigned long long *own_runs, rc_error *err);
+rc_status rc_compare_convolution(const rc_convolution_case *test_case, double *difference,
+                                 unsigned long long *own_runs, rc_error *err);
 /// glibc allocator settings for a long-running daemon with many threads: at most `arenas` malloc arenas
 /// (M_ARENA_MAX; otherwise each thread may get its own), and every block of `mmap_threshold` bytes or more
 /// (frames, DNN blobs, model weights) in a mapping of its own that goes back to the system when freed

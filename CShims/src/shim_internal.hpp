@@ -43,7 +43,7 @@ rc_status guarded(rc_error *err, Body &&body) {
 
 inline int align32(int v) { return (v + 31) / 32 * 32; }
 
-/// While alive, nets loaded on this thread get RollCall's grouped 3×3 convolution (grouped_convolution.cpp).
+/// While alive, nets loaded on this thread get RollCall's convolution kernels (own_convolution.hpp).
 /// The embedder loads its network inside one; the detector does not.
 struct EmbedderLoading {
     EmbedderLoading();

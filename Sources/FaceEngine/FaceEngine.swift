@@ -29,16 +29,16 @@ public final class FaceEngine: @unchecked Sendable {
         pool = WorkerPool(made)
     }
 
-    /// Depthwise and small-group 3×3 convolutions run RollCall's kernel where it beats OpenCV 4.6's (true, the
-    /// default), or OpenCV's everywhere (false). Process-wide; embeddings agree to float rounding. The switch
-    /// exists so `bench` and the tests can compare the two.
-    public static func useOwnGroupedConvolution(_ enabled: Bool) {
-        rc_set_own_grouped_convolution(enabled ? 1 : 0)
+    /// Embedding networks run RollCall's convolution kernels where they beat OpenCV 4.6's (true, the default:
+    /// depthwise and small-group 3×3, and 1×1 on CPUs with AVX-512), or OpenCV's everywhere (false).
+    /// Process-wide; embeddings agree to float rounding. The switch exists so `bench` and the tests can compare.
+    public static func useOwnConvolution(_ enabled: Bool) {
+        rc_set_own_convolution(enabled ? 1 : 0)
     }
 
-    /// Convolution layers that the calling thread ran on RollCall's kernel (for tests: engine calls run on the
-    /// caller's thread, so other threads' work does not count).
-    public static var ownGroupedConvolutionRuns: UInt64 { UInt64(rc_own_grouped_convolution_runs()) }
+    /// Convolution layer calls that the calling thread ran on RollCall's kernels (for tests: engine calls run on
+    /// the caller's thread, so other threads' work does not count).
+    public static var ownConvolutionRuns: UInt64 { UInt64(rc_own_convolution_runs()) }
 
     /// The pack's calibrated operating points (an engine is only ever built from a pack that has them).
     public var thresholds: ModelPack.Thresholds { pack.pack.thresholds! }

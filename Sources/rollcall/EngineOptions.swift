@@ -22,7 +22,7 @@ struct EngineOptions: ParsableArguments {
     /// - Parameter flipUnlessTold: the flip setting when neither --flip nor --no-flip was given
     ///   (nil: the pack's).
     func engine(workers: Int = 1, flipUnlessTold: Bool? = nil) throws -> FaceEngine {
-        FaceEngine.useOwnGroupedConvolution(!opencvConvolution)
+        FaceEngine.useOwnConvolution(!opencvConvolution)
         return try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: flip ?? flipUnlessTold)
     }
 }

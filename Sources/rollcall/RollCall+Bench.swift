@@ -80,8 +80,8 @@ extension RollCallCommand {
             /// `body` as configured, then with OpenCV's own convolution kernels (the before of RollCall's).
             func withBothKernels<T>(_ body: () throws -> T) rethrows -> (T, T) {
                 let configured = try body()
-                FaceEngine.useOwnGroupedConvolution(false)
-                defer { FaceEngine.useOwnGroupedConvolution(!engine.opencvConvolution) }
+                FaceEngine.useOwnConvolution(false)
+                defer { FaceEngine.useOwnConvolution(!engine.opencvConvolution) }
                 return (configured, try body())
             }
             // One call at a time, all cores inside it.
