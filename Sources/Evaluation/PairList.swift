@@ -45,21 +45,38 @@ public struct PairList: Sendable {
         return PairList(entries: entries)
     }
 
-    /// TSV: `pathA<TAB>pathB<TAB>1|0`, paths relative to `root`.
+    /// TSV: `pathA<TAB>pathB<TAB>label`, paths relative to `root`; lines without a tab may use commas (CSV).
+    /// Labels: `1`/`0`, `true`/`false`, `same`/`different` (`diff`), `genuine`/`impostor`, any case. A first line
+    /// whose label is none of these is a header and skipped (e.g. `image1,image2,label`).
     public static func parseTSV(_ text: String, file: String, root: String) throws -> PairList {
         var entries: [Entry] = []
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 3, fields[2] == "1" || fields[2] == "0" else {
-                throw FormatError(description: "\(file):\(n + 1): expected pathA<TAB>pathB<TAB>1|0")
+            let separator: Character = line.contains("\t") ? "\t" : ","
+            let fields = line.split(separator: separator, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == 3, !fields[0].isEmpty, !fields[1].isEmpty else {
+                throw FormatError(description: "\(file):\(n + 1): expected pathA<TAB>pathB<TAB>1|0 (or commas), found \(fields.count) field(s)")
+            }
+            guard let same = sameLabel(fields[2]) else {
+                if entries.isEmpty && n == 0 { continue }  // a header line
+                throw FormatError(description: "\(file):\(n + 1): label \"\(fields[2])\" is not 1/0, true/false, same/different or genuine/impostor")
             }
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(root)/\(p)" }
-            entries.append(Entry(pathA: resolve(fields[0]), pathB: resolve(fields[1]), same: fields[2] == "1"))
+            entries.append(Entry(pathA: resolve(fields[0]), pathB: resolve(fields[1]), same: same))
         }
         guard !entries.isEmpty else { throw FormatError(description: "\(file): no pairs") }
         return PairList(entries: entries)
+    }
+
+    /// Whether a pair label says "same person"; nil when it is not a label.
+    static func sameLabel(_ label: String) -> Bool? {
+        switch label.lowercased() {
+        case "1", "true", "same", "genuine": true
+        case "0", "false", "different", "diff", "impostor": false
+        default: nil
+        }
     }
 
     /// Every distinct image, in first-seen order.

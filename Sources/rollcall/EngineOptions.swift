@@ -13,7 +13,7 @@ struct EngineOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")
     var flip: Bool?
 
-    @Flag(help: "Run every convolution on OpenCV's own kernels, as before RollCall's depthwise kernel (slower; for comparisons).")
+    @Flag(help: "Run every convolution on OpenCV's own kernels, as before RollCall's convolution kernels (slower; for comparisons).")
     var opencvConvolution = false
 
     var store: ModelStore { ModelStore.resolve(modelsDirectory) }

@@ -37,7 +37,7 @@ extension RollCallCommand {
             /// share the cores; the peer's figure is two processes doing the same).
             var frames_4faces_per_second_all_cores: Double
             /// The same three figures with OpenCV 4.6's own kernel for every convolution (`--opencv-convolution`),
-            /// measured in the same run: the before of RollCall's depthwise kernel.
+            /// measured in the same run: the before of RollCall's convolution kernels.
             var embed_batch1_ms_opencv_convolution: Double
             var frame_4faces_ms_opencv_convolution: Double
             var frames_4faces_per_second_all_cores_opencv_convolution: Double

@@ -21,7 +21,7 @@ extension RollCallCommand {
 
         @OptionGroup var engine: EngineOptions
 
-        @Argument(help: "Pair list: LFW pairs.txt format, or pathA<TAB>pathB<TAB>1|0 with --format tsv.")
+        @Argument(help: "Pair list: LFW pairs.txt format, or pathA<TAB>pathB<TAB>1|0 with --format tsv (commas, a header line and same/different labels also accepted).")
         var pairsFile: String
 
         @Option(help: "Folder the image paths are relative to.")

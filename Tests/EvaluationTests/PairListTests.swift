@@ -23,6 +23,25 @@ import Testing
         let list = try PairList.parseTSV("a/1.jpg\tb/2.jpg\t0\r\n/abs/x.jpg\ta/1.jpg\t1\n", file: "l.tsv", root: "/data")
         #expect(list.entries[0] == .init(pathA: "/data/a/1.jpg", pathB: "/data/b/2.jpg", same: false))
         #expect(list.entries[1].pathA == "/abs/x.jpg" && list.entries[1].same)
-        #expect(throws: PairList.FormatError.self) { try PairList.parseTSV("a\tb\tyes\n", file: "l.tsv", root: "/") }
+        let error = #expect(throws: PairList.FormatError.self) {
+            try PairList.parseTSV("a\tb\t1\na\tb\tyes\n", file: "l.tsv", root: "/")
+        }
+        #expect(error?.description == "l.tsv:2: label \"yes\" is not 1/0, true/false, same/different or genuine/impostor")
+        #expect(throws: PairList.FormatError.self) { try PairList.parseTSV("a\tb\n", file: "l.tsv", root: "/") }
+        #expect(throws: PairList.FormatError.self) { try PairList.parseTSV("image1,image2,label\n", file: "l.csv", root: "/") }
+    }
+
+    @Test func csvWithHeaderAndWordLabels() throws {
+        let text = "image1,image2,label\nx/1.png, y/2.png ,Same\nx/1.png,z/3.png,different\nx/1.png,x/2.png,TRUE\n"
+        let list = try PairList.parseTSV(text, file: "pairs.csv", root: "/d")
+        #expect(list.entries == [
+            .init(pathA: "/d/x/1.png", pathB: "/d/y/2.png", same: true),
+            .init(pathA: "/d/x/1.png", pathB: "/d/z/3.png", same: false),
+            .init(pathA: "/d/x/1.png", pathB: "/d/x/2.png", same: true),
+        ])
+        // Only the first line may be a header.
+        #expect(throws: PairList.FormatError.self) {
+            try PairList.parseTSV("a,b,1\nimage1,image2,label\n", file: "pairs.csv", root: "/d")
+        }
     }
 }
