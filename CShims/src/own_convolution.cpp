@@ -54,7 +54,7 @@ WrappedConvolution::WrappedConvolution(const cv::dnn::LayerParams &params,
     : Layer(params), reference_(reference) {
     type = typeName;  // never "Convolution": cv::dnn casts layers of that type to its own class
     outChannels_ = reference->numOutput;
-    weights_ = params.blobs[0].reshape(1, 1).clone();
+    weights_ = params.blobs[0].reshape(1, 1);
     bias_ = cv::Mat::zeros(1, outChannels_, CV_32F);
     if (params.blobs.size() > 1) params.blobs[1].reshape(1, 1).copyTo(bias_);
 }
@@ -79,6 +79,10 @@ bool WrappedConvolution::tryFuse(cv::Ptr<cv::dnn::Layer> &top) {
     if (!reference_->tryFuse(top)) return false;
     cv::Mat scale, shift;
     top->getScaleShift(scale, shift);
+    if (!foldedWeights_) {  // the model's blob is shared with OpenCV's layer: fold into a copy
+        weights_ = weights_.clone();
+        foldedWeights_ = true;
+    }
     const int perChannel = int(weights_.total()) / outChannels_;
     float *w = weights_.ptr<float>(), *b = bias_.ptr<float>();
     for (int o = 0; o < outChannels_; ++o) {

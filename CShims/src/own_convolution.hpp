@@ -40,12 +40,15 @@ protected:
     /// Runs the layer on one 4-D continuous float input into its output (both allocated by cv::dnn); false
     /// hands the call to OpenCV's kernel instead (a shape where OpenCV's is the faster one).
     virtual bool runOwn(const cv::Mat &input, cv::Mat &output) = 0;
-    /// Called after the weights or bias changed (BatchNorm folded in).
+    /// Called after a BatchNorm was folded into `weights_` and `bias_`.
     virtual void weightsChanged() {}
 
     cv::Ptr<cv::dnn::BaseConvolutionLayer> reference_;
     int outChannels_ = 0;
-    cv::Mat weights_;  // 1 × (outChannels × inputs per output), as in the model
+    // 1 × (outChannels × inputs per output), as in the model: the model's own blob (no copy: SFace's 1×1 weights
+    // are 12.5 MB) until a BatchNorm is folded in, then a folded copy.
+    cv::Mat weights_;
+    bool foldedWeights_ = false;
     cv::Mat bias_;     // 1 × outChannels (zeros when the model has none)
     cv::Ptr<cv::dnn::ActivationLayer> activation_;  // fused into this layer, or empty
 };

@@ -3,10 +3,10 @@
 // A 1×1 convolution is a matrix product: out[o][p] = bias[o] + Σ_c W[o][c] · in[c][p] over the plane's pixels p.
 // They are most of a MobileFaceNet-style embedder's work (SFace: 550 of 570 MMAC), and OpenCV 4.6 runs them at
 // 45–70 GMAC/s per core here; the register-blocked product below runs them at 110–125 GMAC/s on planes of 14×14
-// and larger (≈ 80 on 7×7, where a 16-pixel vector is partly empty). Standard layout: the weights are packed once
-// into tiles of 8 output channels, the input into panels of 48 pixels × 128 input channels that stay in L1, and
-// each 8 × 48 output tile lives in 24 registers while the input channels are summed. CPUs without AVX-512 keep
-// OpenCV's kernel. Results match OpenCV's to float rounding (ConvolutionKernelTests).
+// and larger (≈ 80 on 7×7, where a 16-pixel vector is partly empty). The input is packed into panels of 48 pixels
+// × 128 input channels that stay in L1; each tile of 8 output channels × 48 pixels lives in 24 registers while the
+// input channels are summed, with the weights read in the model's own layout (no copy of them is kept). CPUs
+// without AVX-512 keep OpenCV's kernel. Results match OpenCV's to float rounding (ConvolutionKernelTests).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -46,10 +46,10 @@ __attribute__((always_inline)) inline void storePartial(float *p, Vector v, int 
 }
 
 // One tile: `rows` (≤ 8) output channels × `columns` (≤ vectors × 16) pixels, over `depth` input channels.
-// `weights`: depth × 8 (packed), `panel`: depth × (vectors × 16) (packed, zero beyond `columns`). The first pass
-// starts from the bias, later ones from what the tile holds.
+// `weights`: 8 rows `weightStride` apart (the model's layout; packing them was measured no faster), `panel`: depth ×
+// (vectors × 16) (packed, zero beyond `columns`). The first pass starts from the bias, later ones from the tile.
 template <int vectors>
-__attribute__((always_inline)) inline void multiplyTile(const float *weights, const float *panel, int depth,
+__attribute__((always_inline)) inline void multiplyTile(const float *weights, size_t weightStride, const float *panel, int depth,
                                                         float *out, size_t rowStride, int rows, int columns,
                                                         const float *bias, bool firstPass) {
     Vector acc[tileRows][vectors];
@@ -68,7 +68,7 @@ __attribute__((always_inline)) inline void multiplyTile(const float *weights, co
         Vector in[vectors];
         for (int v = 0; v < vectors; ++v) in[v] = *(const UnalignedVector *)(panel + (c * vectors + v) * lanes);
         for (int r = 0; r < tileRows; ++r) {
-            const Vector w = splat(weights[c * tileRows + r]);
+            const Vector w = splat(weights[r * weightStride + c]);
             for (int v = 0; v < vectors; ++v) acc[r][v] += w * in[v];
         }
     }
@@ -83,8 +83,9 @@ __attribute__((always_inline)) inline void multiplyTile(const float *weights, co
 // A part of one image's product: the output channels of tiles [firstTile, endTile) at the pixels
 // [firstColumn, firstColumn + columns), which are cut into blocks of 48.
 struct ProductArgs {
-    const float *weights;  // packed: tiles × channels × 8
-    const float *bias;     // tiles × 8
+    const float *weights;      // outChannels × channels (the model's layout)
+    const float *tailWeights;  // the last tile's rows when it has fewer than 8, zero-padded to 8 × channels
+    const float *bias;         // tiles × 8 (zero-padded)
     const float *input;    // channels × pixels (one image)
     float *output;         // outChannels × pixels (one image)
     float *panels;         // the blocks' input panels, packed by packPanels: blocks × channels × 48
@@ -115,14 +116,14 @@ void multiplyPass(const ProductArgs &a, int tile, int block, int c0) {
     const int blockWidth = panelVectors * lanes, first = block * blockWidth;
     const int columns = std::min(blockWidth, a.columns - first), vectors = vectorsFor(columns);
     const int row = tile * tileRows, depth = std::min(panelDepth, a.channels - c0);
-    const float *weights = a.weights + (size_t(tile) * a.channels + c0) * tileRows;
+    const int rows = std::min(tileRows, a.outChannels - row);
+    const float *weights = (rows == tileRows ? a.weights + size_t(row) * a.channels : a.tailWeights) + c0;
     const float *panel = a.panels + size_t(block) * a.channels * blockWidth + size_t(c0) * vectors * lanes;
     float *out = a.output + size_t(row) * a.pixels + a.firstColumn + first;
-    const int rows = std::min(tileRows, a.outChannels - row);
     switch (vectors) {
-    case 3: multiplyTile<3>(weights, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
-    case 2: multiplyTile<2>(weights, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
-    default: multiplyTile<1>(weights, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
+    case 3: multiplyTile<3>(weights, a.channels, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
+    case 2: multiplyTile<2>(weights, a.channels, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
+    default: multiplyTile<1>(weights, a.channels, panel, depth, out, a.pixels, rows, columns, a.bias + row, c0 == 0); break;
     }
 }
 
@@ -152,18 +153,14 @@ public:
     }
 
 protected:
-    // Weights into tiles of 8 output channels, each channels × 8 (the 8 weights one input channel contributes
-    // to the tile's outputs side by side); zero rows pad the last tile.
+    // The zero-padded copies: the bias, and the last tile's weights when it has fewer than 8 rows.
     void weightsChanged() override {
-        const int tiles = (outChannels_ + tileRows - 1) / tileRows;
-        packedWeights_.assign(size_t(tiles) * channels_ * tileRows, 0.f);
-        packedBias_.assign(size_t(tiles) * tileRows, 0.f);
-        const float *w = weights_.ptr<float>();
-        for (int o = 0; o < outChannels_; ++o) {
-            packedBias_[o] = bias_.ptr<float>()[o];
-            for (int c = 0; c < channels_; ++c)
-                packedWeights_[(size_t(o / tileRows) * channels_ + c) * tileRows + o % tileRows] = w[size_t(o) * channels_ + c];
-        }
+        const int tiles = (outChannels_ + tileRows - 1) / tileRows, tailRows = outChannels_ % tileRows;
+        paddedBias_.assign(size_t(tiles) * tileRows, 0.f);
+        std::copy(bias_.ptr<float>(), bias_.ptr<float>() + outChannels_, paddedBias_.begin());
+        tailWeights_.assign(tailRows ? size_t(tileRows) * channels_ : 0, 0.f);
+        std::copy(weights_.ptr<float>() + size_t(outChannels_ - tailRows) * channels_,
+                  weights_.ptr<float>() + size_t(outChannels_) * channels_, tailWeights_.begin());
     }
 
     bool runOwn(const cv::Mat &input, cv::Mat &output) override {
@@ -194,7 +191,7 @@ protected:
                 const int n = item / (columnItems * tileSlices), rest = item % (columnItems * tileSlices);
                 const int columnItem = rest / tileSlices, slice = rest % tileSlices;
                 const int firstColumn = columnItem * blockWidth;
-                ProductArgs args{packedWeights_.data(), packedBias_.data(),
+                ProductArgs args{weights_.ptr<float>(), tailWeights_.data(), paddedBias_.data(),
                                  inData + size_t(n) * channels_ * pixels, outData + size_t(n) * outChannels_ * pixels,
                                  panels.data(), channels_, outChannels_, pixels,
                                  firstColumn, tilesOuter ? pixels : std::min(blockWidth, pixels - firstColumn),
@@ -220,7 +217,7 @@ protected:
 
 private:
     int channels_;
-    std::vector<float> packedWeights_, packedBias_;
+    std::vector<float> tailWeights_, paddedBias_;
 };
 
 }  // namespace
