@@ -183,6 +183,8 @@ void rc_set_num_threads(int threads);
 void rc_set_own_convolution(int enabled);
 /// Convolution layer calls that the calling thread ran on RollCall's kernels (for tests).
 unsigned long long rc_own_convolution_runs(void);
+/// 1 when this CPU runs RollCall's 1×1 kernel (it needs AVX-512); 0: 1×1 layers stay on OpenCV's.
+int rc_own_pointwise_convolution_supported(void);
 
 /// For tests: one convolution with random weights (seeded), optionally followed by BatchNorm and PReLU, built with
 /// cv::dnn as an embedder's layers are, on a random input.

@@ -223,11 +223,19 @@ private:
 }  // namespace
 #endif
 
+extern "C" int rc_own_pointwise_convolution_supported(void) {
+#if defined(__x86_64__) && defined(__clang__)
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 // 2-D 1×1 convolutions, stride 1, no padding, one group, on a CPU with AVX-512.
 cv::Ptr<cv::dnn::Layer> rc::conv::makePointwiseConvolution(const cv::dnn::LayerParams &params,
                                                            const cv::Ptr<cv::dnn::BaseConvolutionLayer> &reference) {
 #if defined(__x86_64__) && defined(__clang__)
-    if (!__builtin_cpu_supports("avx512f")) return nullptr;
+    if (!rc_own_pointwise_convolution_supported()) return nullptr;
     auto all = [](const std::vector<size_t> &values, size_t expected) {
         return std::all_of(values.begin(), values.end(), [&](size_t v) { return v == expected; });
     };

@@ -96,6 +96,11 @@ import Testing
         var error = rc_error()
         let status = rc_compare_convolution(&testCase, &difference, &runs, &error)
         #expect(status == RC_OK, "\(name): \(Self.message(error))")
+        if shape.kernel == 1 && rc_own_pointwise_convolution_supported() == 0 {
+            // A CPU without AVX-512: 1×1 layers stay on OpenCV's kernel.
+            #expect(runs == 0 && difference == 0, "\(name)")
+            return
+        }
         #expect(runs == 1, "\(name): RollCall's kernel did not run")
         #expect(difference < 1e-5, "\(name): relative difference \(difference)")
     }
