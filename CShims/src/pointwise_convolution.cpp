@@ -49,9 +49,9 @@ __attribute__((always_inline)) inline void storePartial(float *p, Vector v, int 
 // `weights`: 8 rows `weightStride` apart (the model's layout; packing them was measured no faster), `panel`: depth ×
 // (vectors × 16) (packed, zero beyond `columns`). The first pass starts from the bias, later ones from the tile.
 template <int vectors>
-__attribute__((always_inline)) inline void multiplyTile(const float *weights, size_t weightStride, const float *panel, int depth,
-                                                        float *out, size_t rowStride, int rows, int columns,
-                                                        const float *bias, bool firstPass) {
+__attribute__((always_inline)) inline void multiplyTile(const float *weights, size_t weightStride, const float *panel,
+                                                        int depth, float *out, size_t rowStride, int rows,
+                                                        int columns, const float *bias, bool firstPass) {
     Vector acc[tileRows][vectors];
     for (int r = 0; r < tileRows; ++r)
         for (int v = 0; v < vectors; ++v) {
@@ -86,13 +86,13 @@ struct ProductArgs {
     const float *weights;      // outChannels × channels (the model's layout)
     const float *tailWeights;  // the last tile's rows when it has fewer than 8, zero-padded to 8 × channels
     const float *bias;         // tiles × 8 (zero-padded)
-    const float *input;    // channels × pixels (one image)
-    float *output;         // outChannels × pixels (one image)
-    float *panels;         // the blocks' input panels, packed by packPanels: blocks × channels × 48
+    const float *input;        // channels × pixels (one image)
+    float *output;             // outChannels × pixels (one image)
+    float *panels;             // the blocks' input panels, packed by packPanels: blocks × channels × 48
     int channels, outChannels, pixels;
     int firstColumn, columns;
     int firstTile, endTile;
-    bool tilesOuter;       // each tile over every block (weights read once), or each block through every tile
+    bool tilesOuter;           // each tile over every block (weights read once), or each block through every tile
 };
 
 int vectorsFor(int columns) { return (columns + lanes - 1) / lanes; }
