@@ -47,7 +47,8 @@ public struct PairList: Sendable {
 
     /// TSV: `pathA<TAB>pathB<TAB>label`, paths relative to `root`; lines without a tab may use commas (CSV).
     /// Labels: `1`/`0`, `true`/`false`, `same`/`different` (`diff`), `genuine`/`impostor`, any case. A first line
-    /// whose label is none of these is a header and skipped (e.g. `image1,image2,label`).
+    /// whose label is none of these, or whose paths have no file extension, is a header and skipped (e.g.
+    /// `image1,image2,label` or `image_a,image_b,same`).
     public static func parseTSV(_ text: String, file: String, root: String) throws -> PairList {
         var entries: [Entry] = []
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -59,8 +60,11 @@ public struct PairList: Sendable {
             guard fields.count == 3, !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw FormatError(description: "\(file):\(n + 1): expected pathA<TAB>pathB<TAB>1|0 (or commas), found \(fields.count) field(s)")
             }
+            // A header: the first line, when its label is not a label or its "paths" have no file extension.
+            if n == 0 && (sameLabel(fields[2]) == nil || !(fields[0].contains(".") || fields[1].contains("."))) {
+                continue
+            }
             guard let same = sameLabel(fields[2]) else {
-                if entries.isEmpty && n == 0 { continue }  // a header line
                 throw FormatError(description: "\(file):\(n + 1): label \"\(fields[2])\" is not 1/0, true/false, same/different or genuine/impostor")
             }
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(root)/\(p)" }

@@ -47,6 +47,8 @@ extension RollCallCommand {
 
         struct Report: Encodable {
             var pairs: Int
+            /// Folds of the cross-validated accuracy: 10 (LFW's protocol), fewer only for a list of under 10 pairs.
+            var folds: Int
             var accuracyMean: Double
             var accuracyStd: Double
             var tarAtFar0001: Double
@@ -59,7 +61,7 @@ extension RollCallCommand {
             var pack: String
 
             enum CodingKeys: String, CodingKey {
-                case pairs, threshold, pack
+                case pairs, folds, threshold, pack
                 case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", tarAtFar0001 = "tar_at_far_0_001"
                 case thresholdAtFar0001 = "threshold_at_far_0_001", noFace = "no_face", noFaceRule = "no_face_rule"
                 case failedImages = "failed_images", imagesPerSecond = "images_per_second"
@@ -74,6 +76,13 @@ extension RollCallCommand {
             let list = format == .lfw
                 ? try PairList.parseLFW(text, file: pairsFile, root: root)
                 : try PairList.parseTSV(text, file: pairsFile, root: root)
+            // Checked before any image is read: LFW's protocol is 10-fold; a shorter list gets one fold per pair.
+            let genuine = list.entries.filter(\.same).count
+            guard genuine > 0, genuine < list.entries.count, list.entries.count >= 2 else {
+                throw ValidationError("\(pairsFile): \(list.entries.count) pair(s), \(genuine) of the same person: "
+                    + "verification needs at least one pair of the same person and one of different people")
+            }
+            let folds = min(10, list.entries.count)
             let engine = try engine.engine(workers: workers)
             let images = list.images
             let progress = ProgressLine(total: images.count, label: "embedding")
@@ -100,22 +109,22 @@ extension RollCallCommand {
                 let lines = pairs.map { "\($0.distance.map { String($0) } ?? "nan")\t\($0.same ? 1 : 0)" }
                 try (lines.joined(separator: "\n") + "\n").write(toFile: scores, atomically: true, encoding: .utf8)
             }
-            let folds = VerificationMetrics.kFold(pairs, folds: 10)
+            let kFold = VerificationMetrics.kFold(pairs, folds: folds)
             let operating = VerificationMetrics.tar(atFAR: 0.001, pairs)
             if let plot {
                 try DETPlot.writeVerification(pairs, label: "RollCall \(engine.pack.pack.name)\(engine.flip ? " + flip" : "")",
                                               title: "DET: \((pairsFile as NSString).lastPathComponent)", others: plotWith, to: plot)
             }
             let report = Report(
-                pairs: pairs.count, accuracyMean: folds.mean, accuracyStd: folds.std, tarAtFar0001: operating.tar,
-                threshold: folds.thresholds.reduce(0, +) / Float(folds.thresholds.count),
+                pairs: pairs.count, folds: folds, accuracyMean: kFold.mean, accuracyStd: kFold.std,
+                tarAtFar0001: operating.tar, threshold: kFold.thresholds.reduce(0, +) / Float(kFold.thresholds.count),
                 thresholdAtFar0001: operating.threshold, noFace: noFace,
                 noFaceRule: "no substitute: pairs using an image without a detected face are scored as non-matches",
                 failedImages: failed, imagesPerSecond: Double(images.count) / elapsed, pack: engine.pack.pack.name)
             if json { try printJSON(report); return }
             print("""
                 pairs:              \(report.pairs) (\(images.count) images, \(String(format: "%.1f", report.imagesPerSecond)) images/s)
-                accuracy (10-fold): \(String(format: "%.2f %% ± %.2f", report.accuracyMean * 100, report.accuracyStd * 100))
+                accuracy (\(folds)-fold): \(String(format: "%.2f %% ± %.2f", report.accuracyMean * 100, report.accuracyStd * 100))
                 TAR @ FAR 0.1 %:    \(String(format: "%.2f %%", report.tarAtFar0001 * 100)) (distance < \(String(format: "%.4f", report.thresholdAtFar0001)))
                 threshold (mean):   \(String(format: "%.4f", report.threshold))
                 no face found:      \(noFace) image(s); \(report.noFaceRule)

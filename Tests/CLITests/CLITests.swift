@@ -149,6 +149,45 @@ import Testing
         #expect(lines[1].count == 3 && lines[1][0].hasSuffix("/blank.jpg") && lines[1][1] == "-" && lines[1][2] == "-")
     }
 
+    /// A protocol file made elsewhere: CSV with a header, word labels, fewer pairs than LFW's 10 folds. Before:
+    /// a precondition crash in the 10-fold split.
+    @Test func evalPairs_shortCSVProtocol_usesOneFoldPerPair() throws {
+        let w = try Workspace()
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        let list = try w.file("pairs.csv", """
+            image_a,image_b,same
+            \(photos)/obama.jpg,\(photos)/obama2.jpg,same
+            \(photos)/obama.jpg,\(photos)/biden.jpg,different
+            \(photos)/obama2.jpg,\(photos)/biden.jpg,different
+
+            """)
+        let run = try w.run("eval", "pairs", list, "--format", "tsv", "--root", w.dir.path, "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(report["pairs"] as? Int == 3 && report["folds"] as? Int == 3)
+        #expect(report["tar_at_far_0_001"] as? Double == 1)
+
+        // One class only: a clear refusal before any image is read, naming the file.
+        let same = try w.file("same.csv", "\(photos)/obama.jpg,\(photos)/obama2.jpg,1\n")
+        let refused = try w.run("eval", "pairs", same, "--format", "tsv", "--root", w.dir.path)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("same.csv: 1 pair(s), 1 of the same person"))
+    }
+
+    /// No non-mated probe: FPIR thresholds are infinite, which JSON has no number for ("inf", not a crash).
+    @Test func evalIdentify_withoutNonMatedProbes_writesInfAsAString() throws {
+        let w = try Workspace()
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        let gallery = try w.file("gallery.tsv", "\(photos)/obama.jpg\tobama\n\(photos)/biden.jpg\tbiden\n")
+        let probes = try w.file("probes.tsv", "\(photos)/obama2.jpg\tobama\n")
+        let run = try w.run("eval", "identify", "--gallery", gallery, "--probes", probes, "--root", w.dir.path, "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(report["non_mated_probes"] as? Int == 0)
+        #expect(report["threshold_at_fpir_0_003"] as? String == "inf")
+        #expect(report["rank1"] as? Double == 1)
+    }
+
     /// Enroll with one pack, identify with the other: refused naming both, never meaningless distances.
     @Test func identifyWithAnotherPack_Fail_namesBothPacks() throws {
         let w = try Workspace()

@@ -39,6 +39,8 @@ import Testing
             .init(pathA: "/d/x/1.png", pathB: "/d/z/3.png", same: false),
             .init(pathA: "/d/x/1.png", pathB: "/d/x/2.png", same: true),
         ])
+        let named = try PairList.parseTSV("image_a\timage_b\tsame\na.jpg\tb.jpg\t0\n", file: "p.tsv", root: "/d")
+        #expect(named.entries == [.init(pathA: "/d/a.jpg", pathB: "/d/b.jpg", same: false)])
         // Only the first line may be a header.
         #expect(throws: PairList.FormatError.self) {
             try PairList.parseTSV("a,b,1\nimage1,image2,label\n", file: "pairs.csv", root: "/d")
