@@ -64,6 +64,7 @@ done
 step "protocol lists"
 python3 benchmarks/make_lfw_1n.py "$lfw" "$cache/lfw1n"
 python3 benchmarks/make_lfw_1n.py "$lfw" "$cache/lfw1n_dev" --people "$lfw/peopleDevTrain.txt"   # 1:N development
+cat "$cache/lfw1n.gallery.tsv" "$cache/lfw1n.probes.tsv" > "$cache/lfw_all.tsv"   # every LFW image, for eval embed
 python3 benchmarks/make_asian_pairs.py "$asian/labels.tsv" "$cache/asian.pairs.tsv" > "$cache/asian.protocol.json"
 cat "$cache/asian.protocol.json" >&2
 # Speed subset: the first 600 distinct images of pairs.txt, as 300 pairs (the same images for both systems).
@@ -179,6 +180,20 @@ rc1n w600k_mbf_noflip_dev1n w600k-mbf lfw1n_dev --no-flip
 rc1n w600k_mbf_dev1n        w600k-mbf lfw1n_dev
 rc1n w600k_mbf_noflip_1n    w600k-mbf lfw1n --no-flip
 rc1n w600k_mbf_1n           w600k-mbf lfw1n --plot "$cache/det_lfw1n_w600k_mbf.svg"
+
+# --- Several enrollment photos per delegate (LFW 1:N, people with >= 3 images): every LFW image's embedding once per
+# pack (`rollcall eval embed`), then one, two (best of) or the mean of two templates (benchmarks/multi_template.py).
+for pack in sface w600k-mbf; do
+    emb="$cache/rc_${pack//-/_}_lfw_all.emb" out="$cache/multi_template_${pack//-/_}.json"
+    if have "$out"; then echo "  cached: $out" >&2; continue; fi
+    step "RollCall $pack: several photos per delegate (LFW 1:N)"
+    if ! have "$emb"; then
+        "${nice_cmd[@]}" "$bin" eval embed "$cache/lfw_all.tsv" --root "$lfw_images" --pack "$pack" -o "$emb.tmp"
+        mv "$emb.tmp" "$emb"
+    fi
+    "$peer_py" benchmarks/multi_template.py "$emb" "$lfw" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
+    mv "$out.tmp" "$out"
+done
 
 # --- Speed, always measured again, both systems using both cores. On a shared machine one run can be slowed by
 # whatever else runs, so every speed measurement is taken in BENCH_SPEED_ROUNDS (default 3) interleaved rounds

@@ -1,0 +1,114 @@
+"""Several enrollment photos per delegate, measured on LFW 1:N from `rollcall eval embed` output.
+
+Protocol: people with at least 3 images are enrolled from their first two (or, for the one-photo baseline, from the
+first only); their images 3.. are the mated probes; the people with one image are the non-mated probes. The same
+probes for every variant, so only the enrollment differs:
+  single  one template (image 1)
+  max     two templates, the best one decides (what RollCall's matcher does with a delegate's templates)
+  mean    one template, the normalised mean of the two embeddings
+Matching follows `rollcall eval identify` (Sources/Evaluation, Sources/RollCall/Matcher.swift): distance = 1 - cosine,
+a probe is accepted only if the runner-up delegate is at least `margin` farther than the best (the pack's margin,
+read from its manifest), and FNIR at FPIR x uses the largest threshold that accepts at most floor(x * non-mated)
+non-mated probes. Split: development = the people of LFW's peopleDevTrain.txt, test = everyone else.
+
+Usage: multi_template.py EMBEDDINGS LFW_DIR MANIFEST   (prints JSON)
+"""
+import json
+import sys
+
+import numpy as np
+
+VARIANTS = ("single", "max", "mean")
+FPIRS = (0.003, 0.01)
+
+
+def read_embeddings(path):
+    vectors = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            image, _, vector = line.rstrip("\n").split("\t")
+            if vector == "-":
+                continue  # no face found: such a probe is never accepted, such a photo enrolls nothing
+            name = image.split("/")[-2]
+            index = int(image.rsplit("_", 1)[1].split(".")[0])
+            vectors[(name, index)] = np.array([float(x) for x in vector.split()], dtype=np.float32)
+    return vectors
+
+
+def read_people(path):
+    people = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) == 2 and not fields[0].isdigit():
+                people[fields[0]] = int(fields[1])
+    return people
+
+
+def gallery(variant, enrolled, vectors):
+    """Template rows and the person each belongs to."""
+    rows, owners = [], []
+    for person in enrolled:
+        photos = [vectors[k] for k in ((person, 1), (person, 2)) if k in vectors]
+        if variant == "single":
+            photos = photos[:1] if (person, 1) in vectors else []
+        elif variant == "mean" and photos:
+            mean = np.sum(photos, axis=0)
+            photos = [mean / np.linalg.norm(mean)]
+        rows += photos
+        owners += [person] * len(photos)
+    return np.stack(rows), owners
+
+
+def evaluate(variant, counts, vectors, margin):
+    enrolled = sorted(p for p, n in counts.items() if n >= 3)
+    mated = [(p, i) for p in enrolled for i in range(3, counts[p] + 1)]
+    non_mated = [(p, 1) for p, n in sorted(counts.items()) if n == 1]
+    rows, owners = gallery(variant, enrolled, vectors)
+    people = sorted(set(owners))
+    column = {p: i for i, p in enumerate(people)}
+    owner_index = np.array([column[o] for o in owners])
+
+    def outcome(key):
+        """(best person, its distance if the margin rule accepts it else None), or None without a face."""
+        if key not in vectors:
+            return None
+        distances = 1.0 - rows @ vectors[key]
+        per_person = np.full(len(people), np.inf, dtype=np.float32)
+        np.minimum.at(per_person, owner_index, distances)
+        order = np.argsort(per_person, kind="stable")
+        best, runner_up = per_person[order[0]], per_person[order[1]] if len(order) > 1 else np.inf
+        return people[order[0]], (float(best) if runner_up - best >= margin else None)
+
+    mated_results = [(key[0], outcome(key)) for key in mated]
+    statistics = sorted(r[1] for r in map(outcome, non_mated) if r is not None and r[1] is not None)
+    result = {"enrolled_people": len(people), "mated_probes": len(mated), "non_mated_probes": len(non_mated)}
+    for fpir in FPIRS:
+        allowed = int(fpir * len(non_mated))
+        threshold = statistics[allowed] if allowed < len(statistics) else float("inf")
+        hits = sum(1 for truth, r in mated_results
+                   if r is not None and r[0] == truth and r[1] is not None and r[1] < threshold)
+        result[f"fnir_at_fpir_{str(fpir).replace('.', '_')}"] = 1 - hits / len(mated)
+    result["rank1"] = sum(1 for truth, r in mated_results if r is not None and r[0] == truth) / len(mated)
+    return result
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    embeddings, lfw, manifest = sys.argv[1:]
+    vectors = read_embeddings(embeddings)
+    counts = read_people(f"{lfw}/lfw-names.txt")
+    development = set(read_people(f"{lfw}/peopleDevTrain.txt"))
+    with open(manifest, encoding="utf-8") as f:
+        margin = float(json.load(f)["thresholds"]["margin"])
+    report = {"margin": margin}
+    for split, keep in (("dev", lambda p: p in development), ("test", lambda p: p not in development)):
+        split_counts = {p: n for p, n in counts.items() if keep(p)}
+        report[split] = {v: evaluate(v, split_counts, vectors, margin) for v in VARIANTS}
+    json.dump(report, sys.stdout, indent=2, sort_keys=True)
+    print()
+
+
+if __name__ == "__main__":
+    main()
