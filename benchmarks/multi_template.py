@@ -18,6 +18,8 @@ import sys
 
 import numpy as np
 
+from make_lfw_1n import read_counts  # LFW's people files: name and image count per line
+
 VARIANTS = ("single", "max", "mean")
 FPIRS = (0.003, 0.01)
 
@@ -33,16 +35,6 @@ def read_embeddings(path):
             index = int(image.rsplit("_", 1)[1].split(".")[0])
             vectors[(name, index)] = np.array([float(x) for x in vector.split()], dtype=np.float32)
     return vectors
-
-
-def read_people(path):
-    people = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            fields = line.split()
-            if len(fields) == 2 and not fields[0].isdigit():
-                people[fields[0]] = int(fields[1])
-    return people
 
 
 def gallery(variant, enrolled, vectors):
@@ -98,8 +90,8 @@ def main():
         sys.exit(__doc__)
     embeddings, lfw, manifest = sys.argv[1:]
     vectors = read_embeddings(embeddings)
-    counts = read_people(f"{lfw}/lfw-names.txt")
-    development = set(read_people(f"{lfw}/peopleDevTrain.txt"))
+    counts = read_counts(f"{lfw}/lfw-names.txt")
+    development = set(read_counts(f"{lfw}/peopleDevTrain.txt"))
     with open(manifest, encoding="utf-8") as f:
         margin = float(json.load(f)["thresholds"]["margin"])
     report = {"margin": margin}
