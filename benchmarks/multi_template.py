@@ -1,4 +1,5 @@
-"""Several enrollment photos per delegate, measured on LFW 1:N from `rollcall eval embed` output.
+"""Several enrollment photos per delegate, measured on LFW 1:N (and on the East-Asian faces) from `rollcall eval
+embed` output.
 
 Protocol: people with at least 3 images are enrolled from their first two (or, for the one-photo baseline, from the
 first only); their images 3.. are the mated probes; the people with one image are the non-mated probes. The same
@@ -9,9 +10,12 @@ probes for every variant, so only the enrollment differs:
 Matching follows `rollcall eval identify` (Sources/Evaluation, Sources/RollCall/Matcher.swift): distance = 1 - cosine,
 a probe is accepted only if the runner-up delegate is at least `margin` farther than the best (the pack's margin,
 read from its manifest), and FNIR at FPIR x uses the largest threshold that accepts at most floor(x * non-mated)
-non-mated probes. Split: development = the people of LFW's peopleDevTrain.txt, test = everyone else.
+non-mated probes. LFW split: development = the people of LFW's peopleDevTrain.txt, test = everyone else. The
+East-Asian set (people = labels.tsv's person_key, images in path order) is too small to split: one "all" block.
 
-Usage: multi_template.py EMBEDDINGS LFW_DIR MANIFEST   (prints JSON)
+Usage: multi_template.py lfw EMBEDDINGS LFW_DIR MANIFEST
+       multi_template.py asian EMBEDDINGS MANIFEST        (EMBEDDINGS of a list path<TAB>person_key)
+Prints JSON.
 """
 import json
 import sys
@@ -24,17 +28,34 @@ VARIANTS = ("single", "max", "mean")
 FPIRS = (0.003, 0.01)
 
 
-def read_embeddings(path):
-    vectors = {}
+def read_embeddings(path, person_of):
+    """{(person, image number): unit vector} and {person: image count}; `person_of(path, identity)` gives
+    (person, image number) of a line, or None for a path numbered later (see asian_people)."""
+    vectors, counts = {}, {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            image, _, vector = line.rstrip("\n").split("\t")
-            if vector == "-":
-                continue  # no face found: such a probe is never accepted, such a photo enrolls nothing
-            name = image.split("/")[-2]
-            index = int(image.rsplit("_", 1)[1].split(".")[0])
-            vectors[(name, index)] = np.array([float(x) for x in vector.split()], dtype=np.float32)
-    return vectors
+            image, identity, vector = line.rstrip("\n").split("\t")
+            person, index = person_of(image, identity)
+            counts[person] = max(counts.get(person, 0), index)
+            if vector != "-":  # no face found: such a probe is never accepted, such a photo enrolls nothing
+                vectors[(person, index)] = np.array([float(x) for x in vector.split()], dtype=np.float32)
+    return vectors, counts
+
+
+def lfw_image(path, _identity):
+    """LFW names its images name/name_000i.jpg."""
+    return path.split("/")[-2], int(path.rsplit("_", 1)[1].split(".")[0])
+
+
+def asian_images(path):
+    """person_key → its images in path order, numbered from 1, from an embeddings file's identity column."""
+    paths = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            image, identity, _ = line.split("\t", 2)
+            paths.setdefault(identity, []).append(image)
+    number = {image: (person, i + 1) for person, images in paths.items() for i, image in enumerate(sorted(images))}
+    return lambda image, _identity: number[image]
 
 
 def gallery(variant, enrolled, vectors):
@@ -86,18 +107,22 @@ def evaluate(variant, counts, vectors, margin):
 
 
 def main():
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    if not ((len(args) == 4 and args[0] == "lfw") or (len(args) == 3 and args[0] == "asian")):
         sys.exit(__doc__)
-    embeddings, lfw, manifest = sys.argv[1:]
-    vectors = read_embeddings(embeddings)
-    counts = read_counts(f"{lfw}/lfw-names.txt")
-    development = set(read_counts(f"{lfw}/peopleDevTrain.txt"))
-    with open(manifest, encoding="utf-8") as f:
+    with open(args[-1], encoding="utf-8") as f:
         margin = float(json.load(f)["thresholds"]["margin"])
     report = {"margin": margin}
-    for split, keep in (("dev", lambda p: p in development), ("test", lambda p: p not in development)):
-        split_counts = {p: n for p, n in counts.items() if keep(p)}
-        report[split] = {v: evaluate(v, split_counts, vectors, margin) for v in VARIANTS}
+    if args[0] == "lfw":
+        vectors, _ = read_embeddings(args[1], lfw_image)
+        counts = read_counts(f"{args[2]}/lfw-names.txt")
+        development = set(read_counts(f"{args[2]}/peopleDevTrain.txt"))
+        for split, keep in (("dev", lambda p: p in development), ("test", lambda p: p not in development)):
+            split_counts = {p: n for p, n in counts.items() if keep(p)}
+            report[split] = {v: evaluate(v, split_counts, vectors, margin) for v in VARIANTS}
+    else:
+        vectors, counts = read_embeddings(args[1], asian_images(args[1]))
+        report["all"] = {v: evaluate(v, counts, vectors, margin) for v in VARIANTS}
     json.dump(report, sys.stdout, indent=2, sort_keys=True)
     print()
 

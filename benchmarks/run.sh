@@ -65,6 +65,7 @@ step "protocol lists"
 python3 benchmarks/make_lfw_1n.py "$lfw" "$cache/lfw1n"
 python3 benchmarks/make_lfw_1n.py "$lfw" "$cache/lfw1n_dev" --people "$lfw/peopleDevTrain.txt"   # 1:N development
 cat "$cache/lfw1n.gallery.tsv" "$cache/lfw1n.probes.tsv" > "$cache/lfw_all.tsv"   # every LFW image, for eval embed
+tail -n +2 "$asian/labels.tsv" | awk -F'\t' '{print $1 "\t" $5}' > "$cache/asian_all.tsv"   # path, person_key
 python3 benchmarks/make_asian_pairs.py "$asian/labels.tsv" "$cache/asian.pairs.tsv" > "$cache/asian.protocol.json"
 cat "$cache/asian.protocol.json" >&2
 # Speed subset: the first 600 distinct images of pairs.txt, as 300 pairs (the same images for both systems).
@@ -181,18 +182,27 @@ rc1n w600k_mbf_dev1n        w600k-mbf lfw1n_dev
 rc1n w600k_mbf_noflip_1n    w600k-mbf lfw1n --no-flip
 rc1n w600k_mbf_1n           w600k-mbf lfw1n --plot "$cache/det_lfw1n_w600k_mbf.svg"
 
-# --- Several enrollment photos per delegate (LFW 1:N, people with >= 3 images): every LFW image's embedding once per
-# pack (`rollcall eval embed`), then one, two (best of) or the mean of two templates (benchmarks/multi_template.py).
+# --- Several enrollment photos per delegate (1:N, people with >= 3 images; LFW and the East-Asian faces): every image's
+# embedding once per pack (`rollcall eval embed`), then one, two (best of) or the mean of two templates
+# (benchmarks/multi_template.py).
 for pack in sface w600k-mbf; do
-    emb="$cache/rc_${pack//-/_}_lfw_all.emb" out="$cache/multi_template_${pack//-/_}.json"
-    if have "$out"; then echo "  cached: $out" >&2; continue; fi
-    step "RollCall $pack: several photos per delegate (LFW 1:N)"
-    if ! have "$emb"; then
-        "${nice_cmd[@]}" "$bin" eval embed "$cache/lfw_all.tsv" --root "$lfw_images" --pack "$pack" -o "$emb.tmp"
-        mv "$emb.tmp" "$emb"
-    fi
-    "$peer_py" benchmarks/multi_template.py "$emb" "$lfw" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
-    mv "$out.tmp" "$out"
+    for set in lfw asian; do
+        suffix=""; [ "$set" = asian ] && suffix="_asian"   # multi_template_sface.json, multi_template_sface_asian.json
+        emb="$cache/rc_${pack//-/_}_${set}_all.emb" out="$cache/multi_template_${pack//-/_}$suffix.json"
+        if have "$out"; then echo "  cached: $out" >&2; continue; fi
+        step "RollCall $pack: several photos per delegate ($set 1:N)"
+        if [ "$set" = lfw ]; then list="$cache/lfw_all.tsv" root="$lfw_images"; else list="$cache/asian_all.tsv" root="$asian"; fi
+        if ! have "$emb"; then
+            "${nice_cmd[@]}" "$bin" eval embed "$list" --root "$root" --pack "$pack" -o "$emb.tmp"
+            mv "$emb.tmp" "$emb"
+        fi
+        if [ "$set" = lfw ]; then
+            "$peer_py" benchmarks/multi_template.py lfw "$emb" "$lfw" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
+        else
+            "$peer_py" benchmarks/multi_template.py asian "$emb" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
+        fi
+        mv "$out.tmp" "$out"
+    done
 done
 
 # --- Speed, always measured again, both systems using both cores. On a shared machine one run can be slowed by
