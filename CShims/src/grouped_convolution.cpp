@@ -4,7 +4,8 @@
 // pixels and on groups of more than one channel, which is most of a MobileFaceNet-style embedder (w600k_mbf:
 // 14×14 and 7×7 planes, a 2-channel-group layer at 56×56). This layer wraps OpenCV's convolution, keeps its
 // shapes and fusions, and runs its own loop only where that loop is the faster one; results match to float
-// rounding (ConvolutionKernelTests). The wrapper's delegation is shared with the pointwise kernel (own_convolution.hpp).
+// rounding (ConvolutionKernelTests). The wrapper's delegation is shared with the pointwise kernel
+// (own_convolution.hpp).
 #include <algorithm>
 #include <cstring>
 #include <vector>

@@ -121,11 +121,11 @@ extern "C" void rc_set_own_convolution(int enabled) { useOwnKernels.store(enable
 extern "C" unsigned long long rc_own_convolution_runs(void) { return ownKernelRuns; }
 
 extern "C" rc_status rc_compare_convolution(const rc_convolution_case *c, double *difference,
-                                                    unsigned long long *own_runs, rc_error *err) {
+                                            unsigned long long *own_runs, rc_error *err) {
     return rc::guarded(err, [&]() -> rc_status {
-        if (!c || !difference || !own_runs || (c->kernel != 1 && c->kernel != 3) || c->batch < 1 || c->channels < 1 || c->groups < 1 ||
-            c->out_channels < 1 || c->height < 1 || c->width < 1 || c->channels % c->groups != 0 ||
-            c->out_channels % c->groups != 0)
+        if (!c || !difference || !own_runs || (c->kernel != 1 && c->kernel != 3) || c->batch < 1 ||
+            c->channels < 1 || c->groups < 1 || c->out_channels < 1 || c->height < 1 || c->width < 1 ||
+            c->channels % c->groups != 0 || c->out_channels % c->groups != 0)
             return rc::fail(err, RC_INVALID_ARGUMENT, "bad convolution case");
         cv::RNG rng(c->seed);
         auto random = [&](std::vector<int> shape, float low, float high) {
