@@ -32,7 +32,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     // A threshold nothing crosses is infinite (e.g. FAR 0.1 % when no impostor was scored): JSON has no number
-    // for it, so it is written as the string "inf", as Python's json module names it.
+    // for it, so it is written as the string "inf" (still valid JSON; Python's float() reads it).
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
                                                                   nan: "nan")
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
