@@ -13,7 +13,7 @@ read from its manifest), and FNIR at FPIR x uses the largest threshold that acce
 non-mated probes. LFW split: development = the people of LFW's peopleDevTrain.txt, test = everyone else. The
 East-Asian set (people = labels.tsv's person_key, images in path order) is too small to split: one "all" block.
 
-Usage: multi_template.py lfw EMBEDDINGS LFW_DIR MANIFEST
+Usage: multi_template.py lfw EMBEDDINGS MANIFEST LFW_DIR
        multi_template.py asian EMBEDDINGS MANIFEST        (EMBEDDINGS of a list path<TAB>person_key)
 Prints JSON.
 """
@@ -110,13 +110,13 @@ def main():
     args = sys.argv[1:]
     if not ((len(args) == 4 and args[0] == "lfw") or (len(args) == 3 and args[0] == "asian")):
         sys.exit(__doc__)
-    with open(args[-1], encoding="utf-8") as f:
+    with open(args[2], encoding="utf-8") as f:
         margin = float(json.load(f)["thresholds"]["margin"])
     report = {"margin": margin}
     if args[0] == "lfw":
         vectors, _ = read_embeddings(args[1], lfw_image)
-        counts = read_counts(f"{args[2]}/lfw-names.txt")
-        development = set(read_counts(f"{args[2]}/peopleDevTrain.txt"))
+        counts = read_counts(f"{args[3]}/lfw-names.txt")
+        development = set(read_counts(f"{args[3]}/peopleDevTrain.txt"))
         for split, keep in (("dev", lambda p: p in development), ("test", lambda p: p not in development)):
             split_counts = {p: n for p, n in counts.items() if keep(p)}
             report[split] = {v: evaluate(v, split_counts, vectors, margin) for v in VARIANTS}

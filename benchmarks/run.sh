@@ -187,20 +187,19 @@ rc1n w600k_mbf_1n           w600k-mbf lfw1n --plot "$cache/det_lfw1n_w600k_mbf.s
 # (benchmarks/multi_template.py).
 for pack in sface w600k-mbf; do
     for set in lfw asian; do
-        suffix=""; [ "$set" = asian ] && suffix="_asian"   # multi_template_sface.json, multi_template_sface_asian.json
+        case "$set" in   # what to embed, and what the script needs besides the embeddings and the pack's manifest
+            lfw)   list="$cache/lfw_all.tsv"   root="$lfw_images" suffix=""       extra=("$lfw") ;;
+            asian) list="$cache/asian_all.tsv" root="$asian"      suffix="_asian" extra=() ;;
+        esac
         emb="$cache/rc_${pack//-/_}_${set}_all.emb" out="$cache/multi_template_${pack//-/_}$suffix.json"
         if have "$out"; then echo "  cached: $out" >&2; continue; fi
         step "RollCall $pack: several photos per delegate ($set 1:N)"
-        if [ "$set" = lfw ]; then list="$cache/lfw_all.tsv" root="$lfw_images"; else list="$cache/asian_all.tsv" root="$asian"; fi
         if ! have "$emb"; then
             "${nice_cmd[@]}" "$bin" eval embed "$list" --root "$root" --pack "$pack" -o "$emb.tmp"
             mv "$emb.tmp" "$emb"
         fi
-        if [ "$set" = lfw ]; then
-            "$peer_py" benchmarks/multi_template.py lfw "$emb" "$lfw" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
-        else
-            "$peer_py" benchmarks/multi_template.py asian "$emb" "Sources/FaceEngine/Resources/packs/$pack.json" > "$out.tmp"
-        fi
+        "$peer_py" benchmarks/multi_template.py "$set" "$emb" "Sources/FaceEngine/Resources/packs/$pack.json" \
+            "${extra[@]}" > "$out.tmp"
         mv "$out.tmp" "$out"
     done
 done
