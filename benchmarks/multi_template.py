@@ -5,12 +5,13 @@ Protocol: people with at least 3 images are enrolled from their first two (or, f
 first only); their images 3.. are the mated probes; the people with one image are the non-mated probes. The same
 probes for every variant, so only the enrollment differs:
   single  one template (image 1)
-  max     two templates, the best one decides (what RollCall's matcher does with a delegate's templates)
-  mean    one template, the normalised mean of the two embeddings
+  max     two templates, the best one decides (TemplateFusion.best)
+  mean    one template, the normalised mean of the two embeddings (TemplateFusion.mean)
 Matching follows `rollcall eval identify` (Sources/Evaluation, Sources/RollCall/Matcher.swift): distance = 1 - cosine,
 a probe is accepted only if the runner-up delegate is at least `margin` farther than the best (the pack's margin,
 read from its manifest), and FNIR at FPIR x uses the largest threshold that accepts at most floor(x * non-mated)
-non-mated probes. LFW split: development = the people of LFW's peopleDevTrain.txt, test = everyone else. The
+non-mated probes; `at_identify_threshold` gives FNIR and FPIR at the pack's own identify threshold (the operating
+point a site runs, calibrated on one-photo galleries). LFW split: development = the people of LFW's peopleDevTrain.txt, test = everyone else. The
 East-Asian set (people = labels.tsv's person_key, images in path order) is too small to split: one "all" block.
 
 Usage: multi_template.py lfw EMBEDDINGS MANIFEST LFW_DIR
@@ -73,7 +74,7 @@ def gallery(variant, enrolled, vectors):
     return np.stack(rows), owners
 
 
-def evaluate(variant, counts, vectors, margin):
+def evaluate(variant, counts, vectors, margin, identify_threshold):
     enrolled = sorted(p for p, n in counts.items() if n >= 3)
     mated = [(p, i) for p in enrolled for i in range(3, counts[p] + 1)]
     non_mated = [(p, 1) for p, n in sorted(counts.items()) if n == 1]
@@ -103,6 +104,11 @@ def evaluate(variant, counts, vectors, margin):
                    if r is not None and r[0] == truth and r[1] is not None and r[1] < threshold)
         result[f"fnir_at_fpir_{str(fpir).replace('.', '_')}"] = 1 - hits / len(mated)
     result["rank1"] = sum(1 for truth, r in mated_results if r is not None and r[0] == truth) / len(mated)
+    result["at_identify_threshold"] = {
+        "fnir": 1 - sum(1 for truth, r in mated_results
+                        if r is not None and r[0] == truth and r[1] is not None and r[1] < identify_threshold) / len(mated),
+        "fpir": sum(1 for s in statistics if s < identify_threshold) / len(non_mated),
+    }
     return result
 
 
@@ -111,18 +117,19 @@ def main():
     if not ((len(args) == 4 and args[0] == "lfw") or (len(args) == 3 and args[0] == "asian")):
         sys.exit(__doc__)
     with open(args[2], encoding="utf-8") as f:
-        margin = float(json.load(f)["thresholds"]["margin"])
-    report = {"margin": margin}
+        thresholds = json.load(f)["thresholds"]
+    margin, identify = float(thresholds["margin"]), float(thresholds["identify"])
+    report = {"margin": margin, "identify_threshold": identify}
     if args[0] == "lfw":
         vectors, _ = read_embeddings(args[1], lfw_image)
         counts = read_counts(f"{args[3]}/lfw-names.txt")
         development = set(read_counts(f"{args[3]}/peopleDevTrain.txt"))
         for split, keep in (("dev", lambda p: p in development), ("test", lambda p: p not in development)):
             split_counts = {p: n for p, n in counts.items() if keep(p)}
-            report[split] = {v: evaluate(v, split_counts, vectors, margin) for v in VARIANTS}
+            report[split] = {v: evaluate(v, split_counts, vectors, margin, identify) for v in VARIANTS}
     else:
         vectors, counts = read_embeddings(args[1], asian_images(args[1]))
-        report["all"] = {v: evaluate(v, counts, vectors, margin) for v in VARIANTS}
+        report["all"] = {v: evaluate(v, counts, vectors, margin, identify) for v in VARIANTS}
     json.dump(report, sys.stdout, indent=2, sort_keys=True)
     print()
 

@@ -59,6 +59,14 @@ def read_scores(path):
     return out
 
 
+def template_fusion(name):
+    """The pack's `template_fusion` from its bundled manifest (`best` when absent, as RollCall reads it)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "FaceEngine", "Resources",
+                        "packs", name.replace("_", "-") + ".json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)["thresholds"].get("template_fusion", "best")
+
+
 def load(cache, name):
     p = os.path.join(cache, name)
     if not os.path.exists(p) or os.path.getsize(p) == 0:
@@ -598,15 +606,24 @@ def build(cache, command, bin_note=None):
       "dlib pack's: the pack without flip against the `sface` baseline without flip, then its own flip against it"
       + mbf_flip_test(rows) + "; it ships as an opt-in pack because " + MBF_LICENCE + ".\n")
 
-    packs = (("`sface`", "sface"), ("`w600k-mbf`", "w600k_mbf"))
+    packs = (("`sface`", "sface"), ("`sface-dlib`", "sface_dlib"), ("`w600k-mbf`", "w600k_mbf"))
     multi = [(label, m) for label, name in packs if (m := load(cache, f"multi_template_{name}.json"))]
     asian_multi = [(label, m) for label, name in packs if (m := load(cache, f"multi_template_{name}_asian.json"))]
     if multi:
-        variants = (("single", "one photo (one template)"), ("max", "two photos, best template (what RollCall does)"),
-                    ("mean", "two photos, one mean template (offline)"))
+        fusion = {label: template_fusion(name) for label, name in packs}
+        rule = {"best": "max", "mean": "mean"}
+        variants = (("single", "one photo (one template)"), ("max", "two photos, best template (`best`)"),
+                    ("mean", "two photos, one mean template (`mean`)"))
+
+        def name_of(label, v):
+            return next(n for k, n in variants if k == v) + (" ← the pack's rule" if rule[fusion[label]] == v else "")
 
         def cells(r):
             return f"{pct(r['fnir_at_fpir_0_003'])} | {pct(r['fnir_at_fpir_0_01'])} | {pct(r['rank1'])}"
+
+        def at_threshold(r, non_mated):
+            t = r["at_identify_threshold"]
+            return f"{pct(t['fnir'])} | {pct(t['fpir'], 3)} ({round(t['fpir'] * non_mated)} of {non_mated:,})"
 
         def better(m, split, a, b):  # a no worse than b at both FPIRs, better at one
             x, y = m[split][a], m[split][b]
@@ -616,9 +633,10 @@ def build(cache, command, bin_note=None):
         w("### Several photos per delegate (LFW 1:N)\n")
         dev, test = multi[0][1]["dev"]["max"], multi[0][1]["test"]["max"]
         w("The roster takes several photos per delegate (`photo` column: `a.jpg;b.jpg`), each enrolled as a template; "
-          "the matcher scores a delegate by their best template. What a second photo is worth, and whether one "
-          "averaged template would do better, measured on LFW (`benchmarks/multi_template.py` over `rollcall eval "
-          "embed`, with the matcher's rule: distance 1 − cosine, the pack's margin "
+          "the pack's `template_fusion` (manifest) says what the matcher makes of them: `best` scores a delegate by "
+          "their closest template, `mean` by one template, the re-normalised mean of the photos' embeddings. What a "
+          "second photo is worth, and which rule to use, measured on LFW (`benchmarks/multi_template.py` over "
+          "`rollcall eval embed`, with the matcher's rule: distance 1 − cosine, the pack's margin "
           f"{multi[0][1]['margin']:g}): the people with ≥ 3 images are enrolled from their first one or two, their "
           "images 3… are the mated probes, the people with one image the non-mated ones; the same probes for "
           "every row. Development = the people of `peopleDevTrain.txt` "
@@ -629,8 +647,17 @@ def build(cache, command, bin_note=None):
           "test FNIR@FPIR 0.01 | test rank-1 |")
         w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for label, m in multi:
-            for v, name in variants:
-                w(f"| {label} | {name} | {cells(m['dev'][v])} | {cells(m['test'][v])} |")
+            for v, _ in variants:
+                w(f"| {label} | {name_of(label, v)} | {cells(m['dev'][v])} | {cells(m['test'][v])} |")
+        w("")
+        w("At the operating point a site runs — the pack's own identify threshold, calibrated on one-photo "
+          "galleries, and its margin — rather than at a threshold set afresh for each row:\n")
+        w("| pack | enrollment | dev FNIR | dev FPIR | test FNIR | test FPIR |")
+        w("| --- | --- | ---: | ---: | ---: | ---: |")
+        for label, m in multi:
+            for v, _ in variants:
+                w(f"| {label} | {name_of(label, v)} | {at_threshold(m['dev'][v], m['dev'][v]['non_mated_probes'])} | "
+                  f"{at_threshold(m['test'][v], m['test'][v]['non_mated_probes'])} |")
         w("")
         if asian_multi:
             a0 = asian_multi[0][1]["all"]["max"]
@@ -638,11 +665,13 @@ def build(cache, command, bin_note=None):
               f"{a0['enrolled_people']} people enrolled, {a0['mated_probes']:,} mated probes, "
               f"{a0['non_mated_probes']:,} non-mated; too few to split, so nothing is chosen on it, and FPIR 0.003 "
               f"lets {int(0.003 * a0['non_mated_probes'])} of the {a0['non_mated_probes']:,} strangers through):\n")
-            w("| pack | enrollment | FNIR@FPIR 0.003 | FNIR@FPIR 0.01 | rank-1 |")
-            w("| --- | --- | ---: | ---: | ---: |")
+            w("| pack | enrollment | FNIR@FPIR 0.003 | FNIR@FPIR 0.01 | rank-1 | FNIR at the pack's threshold | "
+              "FPIR at the pack's threshold |")
+            w("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
             for label, m in asian_multi:
-                for v, name in variants:
-                    w(f"| {label} | {name} | {cells(m['all'][v])} |")
+                for v, _ in variants:
+                    r = m["all"][v]
+                    w(f"| {label} | {name_of(label, v)} | {cells(r)} | {at_threshold(r, r['non_mated_probes'])} |")
             w("")
 
         text = []
@@ -651,26 +680,33 @@ def build(cache, command, bin_note=None):
                         "people: enroll two or more photos per delegate where the secretariat has them.")
         else:
             text.append("A second photo does not lower FNIR everywhere (table).")
-        mean_dev = all(better(m, "dev", "mean", "max") for _, m in multi)
-        unconfirmed = [label for label, m in multi if not better(m, "test", "mean", "max")]
-        if not mean_dev:
-            text.append("The mean template does not beat the best-of-two on the development people.")
-        elif unconfirmed:
-            text.append("The mean template beats the best-of-two on the development people, but the test people do "
-                        "not confirm it for " + ", ".join(unconfirmed) + ".")
+        mean_dev = [label for label, m in multi if better(m, "dev", "mean", "max")]
+        confirmed = [label for label, m in multi if label in mean_dev and better(m, "test", "mean", "max")]
+        if mean_dev:
+            text.append("The mean template beats the best-of-two on the development people for "
+                        + ", ".join(mean_dev) + ("; the test people confirm it for " + ", ".join(confirmed)
+                                                 if confirmed else "; the test people confirm it for none")
+                        + (", not at both FPIRs for " + ", ".join(l for l in mean_dev if l not in confirmed)
+                           if len(confirmed) < len(mean_dev) else "") + ".")
         else:
-            text.append("The mean template beats the best-of-two on the development people, and the test people "
-                        "confirm it for every pack.")
-        text.append("The matcher keeps the best-template rule" + (
-            ", which needs no change to stored templates." if not mean_dev or unconfirmed else
-            ": switching is left for a measured follow-up."))
+            text.append("The mean template does not beat the best-of-two on the development people.")
+        chosen = [label for label, _ in multi if fusion[label] == "mean"]
+        text.append("Packs whose manifest says `mean`: " + (", ".join(chosen) if chosen else "none") + ".")
+        for label, m in multi:  # a pack that keeps `best` although the mean won on development: say why
+            mean_t, best_t = (m["dev"][v]["at_identify_threshold"] for v in ("mean", "max"))
+            if label in mean_dev and fusion[label] == "best" and mean_t["fpir"] > 1.5 * best_t["fpir"]:
+                text.append(f"{label} keeps `best`: at its identify threshold the mean template lets "
+                            f"{mean_t['fpir'] / best_t['fpir']:.1f}× as many development strangers through "
+                            f"({pct(mean_t['fpir'], 3)} against {pct(best_t['fpir'], 3)}), so its threshold would "
+                            "have to be calibrated again for centroids first.")
         if asian_multi:
             ahead = all(better(m, "all", "mean", "max") for _, m in asian_multi)
             text.append(("On the East-Asian faces the mean template is ahead of the best-of-two for every pack at "
                          "both FPIRs, and" if ahead else "On the East-Asian faces")
                         + " 1:N there misses far more than on LFW at every enrollment (identification at a strict FPIR is "
                         "where these faces hurt most).")
-        text.append("LFW 1:N's own protocol (one photo per person) is the one the targets are stated on.")
+        text.append("LFW 1:N's own protocol (one photo per person) is the one the targets are stated on; there the "
+                    "two rules are the same.")
         w(" ".join(text) + "\n")
 
     w("## East-Asian parity\n")

@@ -184,8 +184,8 @@ rc1n w600k_mbf_1n           w600k-mbf lfw1n --plot "$cache/det_lfw1n_w600k_mbf.s
 
 # --- Several enrollment photos per delegate (1:N, people with >= 3 images; LFW and the East-Asian faces): every image's
 # embedding once per pack (`rollcall eval embed`), then one, two (best of) or the mean of two templates
-# (benchmarks/multi_template.py).
-for pack in sface w600k-mbf; do
+# (benchmarks/multi_template.py; the packs' `template_fusion` was chosen on its development people).
+for pack in sface sface-dlib w600k-mbf; do
     for set in lfw asian; do
         case "$set" in   # what to embed, and what the script needs besides the embeddings and the pack's manifest
             lfw)   list="$cache/lfw_all.tsv"   root="$lfw_images" suffix=""       extra=("$lfw") ;;

@@ -92,6 +92,9 @@ public struct ModelPack: Sendable, Codable, Equatable {
         public var identify: Float
         /// … and only when the runner-up delegate is at least this much further away.
         public var margin: Float
+        /// What a delegate's several photos become in the matcher: `best` (each its own template, the closest
+        /// decides; the rule when absent) or `mean` (one centroid template). The names of RollCall's `TemplateFusion`.
+        public var templateFusion: String?
         public var calibration: String
     }
 
@@ -141,8 +144,11 @@ public struct ModelPack: Sendable, Codable, Equatable {
         let names = Set(files.map(\.name))
         if detector != nil || embedder != nil || embedders != nil || thresholds != nil {
             guard embedder == nil || embedders == nil else { throw bad("give either embedder or embedders, not both") }
-            let (detector, networks, _) = try engineParts()
+            let (detector, networks, thresholds) = try engineParts()
             guard ["yunet", "centerface"].contains(detector.kind) else { throw bad("unknown detector kind \(detector.kind)") }
+            if let fusion = thresholds.templateFusion, !["best", "mean"].contains(fusion) {
+                throw bad("thresholds.template_fusion must be best or mean, not \(fusion)")
+            }
             if networks.count > 1 {
                 let weights = networks.map { $0.weight ?? 0 }
                 guard weights.allSatisfy({ $0 > 0 }), abs(weights.reduce(0, +) - 1) < 1e-4 else {

@@ -18,8 +18,10 @@ public struct Gallery: Sendable {
     private(set) var impostorMean: [Float]?
     private(set) var impostorStd: [Float]?
 
-    /// Number of templates.
+    /// Number of template rows the matcher compares with (one per delegate under `TemplateFusion.mean`).
     public var templateCount: Int { rowStart.last ?? 0 }
+    /// Number of templates the gallery was built from, before any fusion (what was enrolled).
+    public let enrolledTemplateCount: Int
     /// Number of delegates with at least one template.
     public var delegateCount: Int { delegateIDs.count }
 
@@ -28,8 +30,10 @@ public struct Gallery: Sendable {
     /// - Parameters:
     ///   - dimension: Length every embedding must have.
     ///   - templates: Pairs of delegate id and embedding, in any order; several per delegate allowed.
+    ///   - fusion: What a delegate's several templates become: kept apart (`best`) or one centroid (`mean`).
     /// - Throws: `MatcherError` when an embedding has the wrong length or is all zeros.
-    public init(dimension: Int, templates: [(delegateID: String, embedding: [Float])]) throws {
+    public init(dimension: Int, templates: [(delegateID: String, embedding: [Float])],
+                fusion: TemplateFusion = .best) throws {
         precondition(dimension > 0, "dimension must be positive")
         var order: [String] = []
         var rowsByDelegate: [String: [[Float]]] = [:]
@@ -46,14 +50,30 @@ public struct Gallery: Sendable {
         matrix.reserveCapacity(templates.count * dimension)
         var starts = [0]
         for id in order {
-            for row in rowsByDelegate[id]! { matrix.append(contentsOf: row) }
+            let rows = rowsByDelegate[id]!
+            if fusion == .mean, rows.count > 1, let centroid = Self.centroid(rows) {
+                matrix.append(contentsOf: centroid)
+            } else {
+                for row in rows { matrix.append(contentsOf: row) }
+            }
             starts.append(matrix.count / dimension)
         }
         self.dimension = dimension
+        self.enrolledTemplateCount = templates.count
         self.delegateIDs = order
         self.rowStart = starts
         self.matrix = matrix
         self.quantized = QuantizedRows(matrix, dimension: dimension)
+    }
+
+    /// The re-normalised mean of unit rows, or nil when they cancel out (photos pointing in opposite directions
+    /// have no common direction; such a delegate keeps its templates apart rather than get an arbitrary one).
+    static func centroid(_ rows: [[Float]]) -> [Float]? {
+        var sum = [Float](repeating: 0, count: rows[0].count)
+        for row in rows { for i in sum.indices { sum[i] += row[i] } }
+        let norm = (sum.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        guard norm > 1e-3 * Float(rows.count), norm.isFinite else { return nil }
+        return sum.map { $0 / norm }
     }
 
     /// An empty gallery.

@@ -41,13 +41,20 @@ public enum Daemon {
     /// `makeMatcher` for a daemon that is already running: the same checks, but no templates at all gives a matcher
     /// that recognises nobody (every delegate was removed) instead of an error.
     public static func reloadMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
-        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension)
+        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension,
+                                        fusion: templateFusion(of: engine))
         guard gallery.dimension == engine.dimension else {
             throw ServerError.badConfiguration(
                 "templates in \(store.path) have \(gallery.dimension) dimensions but pack \(engine.pack.pack.name) makes \(engine.dimension)")
         }
         let thresholds = engine.thresholds
         return Matcher(gallery: gallery, configuration: MatcherConfiguration(threshold: thresholds.identify, margin: thresholds.margin))
+    }
+
+    /// The pack's rule for delegates with several photos (`thresholds.template_fusion`, validated when the manifest
+    /// is read; `best` when absent).
+    public static func templateFusion(of engine: FaceEngine) -> TemplateFusion {
+        engine.thresholds.templateFusion.flatMap(TemplateFusion.init(rawValue:)) ?? .best
     }
 
     /// `makeMatcher` in a holder that a `TemplateReloader` can keep up to date, with the template version read first.

@@ -126,10 +126,10 @@ public final class TemplateReloader: Service, @unchecked Sendable {
                 let matcher = try Daemon.reloadMatcher(store: store, engine: engine)
                 holder.replace(with: matcher, version: version)
                 let gallery = matcher.gallery
-                outcome = .reloaded(delegates: gallery.delegateCount, templates: gallery.templateCount)
-                logger.info("templates reloaded: \(gallery.delegateCount) delegates, \(gallery.templateCount) templates", metadata: [
+                outcome = .reloaded(delegates: gallery.delegateCount, templates: gallery.enrolledTemplateCount)
+                logger.info("templates reloaded: \(gallery.delegateCount) delegates, \(gallery.enrolledTemplateCount) templates", metadata: [
                     "db.path": "\(store.path)", "gallery.delegates": "\(gallery.delegateCount)",
-                    "gallery.templates": "\(gallery.templateCount)",
+                    "gallery.templates": "\(gallery.enrolledTemplateCount)",
                 ])
                 if gallery.templateCount == 0 {
                     logger.warning("no templates enrolled any more: recognising nobody until delegates are enrolled",

@@ -204,10 +204,12 @@ extension RollCallStore {
     }
 
     /// The matcher's gallery over every template, all of which must have been made by `pack` (see
-    /// `templates(madeBy:)`). An empty store gives an empty gallery of `defaultDimension`.
-    public func gallery(madeBy pack: TemplatePack, defaultDimension: Int = 128) throws -> Gallery {
+    /// `templates(madeBy:)`), a delegate's several templates combined by `fusion`. An empty store gives an empty
+    /// gallery of `defaultDimension`.
+    public func gallery(madeBy pack: TemplatePack, defaultDimension: Int = 128,
+                        fusion: TemplateFusion = .best) throws -> Gallery {
         let all = try templates(madeBy: pack)
-        return try Gallery(dimension: all.first?.embedding.count ?? defaultDimension, templates: all)
+        return try Gallery(dimension: all.first?.embedding.count ?? defaultDimension, templates: all, fusion: fusion)
     }
 
     /// A cheap fingerprint of the template table that changes whenever any process adds or removes a template, so a

@@ -35,6 +35,9 @@ extension RollCallCommand {
         @Option(help: "Score normalisation: none, probe-znorm, template-znorm.")
         var normalization: ScoreNormalization = .none
 
+        @Option(help: "An identity's several gallery images: best (each its own template) or mean (one centroid template). Default: the pack's.")
+        var templateFusion: TemplateFusion?
+
         @Option(help: "Parallel workers.") var workers = ProcessInfo.processInfo.activeProcessorCount
         @Flag(help: "Print JSON.") var json = false
 
@@ -57,6 +60,7 @@ extension RollCallCommand {
             var no_face: NoFace
             var margin: Float
             var normalization: String
+            var template_fusion: String
             var pack: String
             struct NoFace: Encodable { var gallery: Int; var probes: Int }
         }
@@ -98,14 +102,15 @@ extension RollCallCommand {
             let configuration = MatcherConfiguration(threshold: .infinity, margin: margin ?? engine.thresholds.margin,
                                                      topK: 2, normalization: normalization)
             let pack = Daemon.templatePack(of: engine)
-            let matcher = Matcher(gallery: try store.gallery(madeBy: pack), configuration: configuration)
+            let fusion = templateFusion ?? Daemon.templateFusion(of: engine)
+            let matcher = Matcher(gallery: try store.gallery(madeBy: pack, fusion: fusion), configuration: configuration)
             let probeProgress = ProgressLine(total: probeList.entries.count, label: "matching probes")
             let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject) { probeProgress.update($0) }
             probeProgress.finish()
             let probeNoFace: Int
             probeNoFace = found.filter { $0.embedding == nil }.count
             let results = Self.probeResults(matcher, probeList.entries, found)
-            if sweep { try printSweep(store: store, pack: pack, probes: probeList.entries, found: found) }
+            if sweep { try printSweep(store: store, pack: pack, fusion: fusion, probes: probeList.entries, found: found) }
             let strict = IdentificationMetrics.fnir(atFPIR: 0.003, results)
             let loose = IdentificationMetrics.fnir(atFPIR: 0.01, results)
             if let plot {
@@ -119,7 +124,7 @@ extension RollCallCommand {
                 gallery_images: galleryList.entries.count,
                 mated_probes: results.filter(\.mated).count, non_mated_probes: results.filter { !$0.mated }.count,
                 no_face: .init(gallery: galleryNoFace, probes: probeNoFace), margin: configuration.margin,
-                normalization: normalization.rawValue, pack: engine.pack.pack.name)
+                normalization: normalization.rawValue, template_fusion: fusion.rawValue, pack: engine.pack.pack.name)
             if json { try printJSON(report); return }
             print("""
                 gallery:             \(report.gallery_size) identities (\(report.gallery_images) images, \(galleryNoFace) without a face)
@@ -127,7 +132,7 @@ extension RollCallCommand {
                 FNIR @ FPIR 0.003:   \(String(format: "%.2f %%", strict.fnir * 100)) (score < \(strict.threshold))
                 FNIR @ FPIR 0.01:    \(String(format: "%.2f %%", loose.fnir * 100)) (score < \(loose.threshold))
                 rank-1:              \(String(format: "%.2f %%", report.rank1 * 100))
-                margin:              \(report.margin), normalisation \(report.normalization)
+                margin:              \(report.margin), normalisation \(report.normalization), template fusion \(report.template_fusion)
                 """)
         }
 
@@ -145,9 +150,9 @@ extension RollCallCommand {
             }
         }
 
-        private func printSweep(store: RollCallStore, pack: TemplatePack, probes: [LabeledImageList.Entry],
-                                found: [FaceEngine.FileOutcome]) throws {
-            let gallery = try store.gallery(madeBy: pack)
+        private func printSweep(store: RollCallStore, pack: TemplatePack, fusion: TemplateFusion,
+                                probes: [LabeledImageList.Entry], found: [FaceEngine.FileOutcome]) throws {
+            let gallery = try store.gallery(madeBy: pack, fusion: fusion)
             let grids: [(ScoreNormalization, [Float])] = [
                 (.none, [0, 0.01, 0.02, 0.03, 0.05, 0.08]),
                 (.probeZNorm, [0, 0.1, 0.2, 0.3, 0.5, 0.8]),
@@ -172,3 +177,4 @@ extension RollCallCommand {
 }
 
 extension ScoreNormalization: ExpressibleByArgument {}
+extension TemplateFusion: ExpressibleByArgument {}

@@ -191,6 +191,7 @@ import Testing
         #expect(report["non_mated_probes"] as? Int == 0)
         #expect(report["threshold_at_fpir_0_003"] as? String == "inf")
         #expect(report["rank1"] as? Double == 1)
+        #expect(report["template_fusion"] as? String == "mean")  // the sface pack's rule
     }
 
     /// Enroll with one pack, identify with the other: refused naming both, never meaningless distances.

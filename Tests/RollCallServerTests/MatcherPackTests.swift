@@ -26,6 +26,30 @@ import Testing
         #expect(text.contains("this run uses pack dlib (\(Self.dlibEngine.embedderDigest.prefix(12))…): use --pack sface"), "\(text)")
         // The same pack still matches.
         let matcher = try Daemon.makeMatcher(store: store, engine: ServerFixtures.engine)
-        #expect(matcher.gallery.templateCount == 2)
+        #expect(matcher.gallery.delegateCount == 1)
+    }
+
+    /// The sface pack's manifest asks for `template_fusion: mean`: Obama's two enrollment photos become one
+    /// centroid template, and a third photo of him is compared with it.
+    @Test func severalPhotosOfADelegateBecomeOneTemplateWhenThePackSaysMean() throws {
+        let dir = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (store, _) = try ServerFixtures.makeStore(in: dir)
+        #expect(Daemon.templateFusion(of: ServerFixtures.engine) == .mean)
+        #expect(Daemon.templateFusion(of: Self.dlibEngine) == .best)  // no template_fusion in its manifest
+        let matcher = try Daemon.makeMatcher(store: store, engine: ServerFixtures.engine)
+        #expect(matcher.gallery.templateCount == 1 && matcher.gallery.enrolledTemplateCount == 2)
+        let photos = try store.templates(madeBy: Daemon.templatePack(of: ServerFixtures.engine)).map(\.embedding)
+        #expect(photos.count == 2)
+        let sum = zip(photos[0], photos[1]).map { $0 + $1 }
+        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let probe = try ServerFixtures.embedding(of: ServerFixtures.photo("obama.jpg"))
+        let cosine = zip(sum, probe).reduce(0) { $0 + $1.0 * $1.1 } / norm
+        let result = matcher.match(probe)
+        #expect(result.delegateID == "D-OBAMA")
+        #expect(abs(result.candidates[0].distance - (1 - cosine)) < 1e-4)
+        // Nearer the centroid than the farther of the two photos (what `best` would not use).
+        let farther = photos.map { 1 - zip($0, probe).reduce(0) { $0 + $1.0 * $1.1 } }.max()!
+        #expect(result.candidates[0].distance < farther)
     }
 }

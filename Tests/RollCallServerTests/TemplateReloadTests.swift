@@ -46,13 +46,13 @@ struct TemplateReloadTests {
             // When the desk enrolls Obama, the running reloader swaps in a matcher that knows him
             try ServerFixtures.enroll(ServerFixtures.obama, into: desk)
             #expect(await Self.eventually { holder.matcher.gallery.delegateIDs.contains("D-OBAMA") })
-            #expect(holder.matcher.gallery.templateCount == 3)
+            #expect(holder.matcher.gallery.enrolledTemplateCount == 3)
             #expect(holder.matcher.match(probe).delegateID == "D-OBAMA")
 
             // When the desk removes Biden, he is no longer matched
             try desk.removeDelegate(id: "D-BIDEN")
             #expect(await Self.eventually { holder.matcher.gallery.delegateIDs == ["D-OBAMA"] })
-            #expect(holder.matcher.gallery.templateCount == 2)
+            #expect(holder.matcher.gallery.enrolledTemplateCount == 2)
             #expect(holder.matcher.match(probe).delegateID == "D-OBAMA")
         }
 
@@ -82,7 +82,7 @@ struct TemplateReloadTests {
         for _ in 0..<2 {
             guard case .failed(let reason) = reloader.reloadIfChanged() else { Issue.record("the reload should fail"); return }
             #expect(reason.contains("dlib"), "\(reason)")
-            #expect(holder.matcher.gallery.templateCount == 2)
+            #expect(holder.matcher.gallery.enrolledTemplateCount == 2)
             #expect(holder.matcher.match(probe).delegateID == "D-OBAMA")
         }
         // With one warning naming the reason, not one per look

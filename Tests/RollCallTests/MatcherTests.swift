@@ -60,6 +60,28 @@ struct MatcherTests {
         #expect(g.templateCount == 3 && g.delegateCount == 2)
     }
 
+    @Test func meanFusionComparesWithTheCentroidOfADelegatesTemplates() throws {
+        let templates = [("A", vector(0)), ("B", vector(4)), ("A", vector(1)), ("C", vector(5))]
+        let fused = try Gallery(dimension: 8, templates: templates.map { (delegateID: $0.0, embedding: $0.1) }, fusion: .mean)
+        #expect(fused.templateCount == 3 && fused.delegateCount == 3)  // A's two photos are one row; B, C untouched
+        #expect(fused.enrolledTemplateCount == 4)
+        let probe = vector(0)
+        let best = Matcher(gallery: try gallery(templates), configuration: .init(threshold: 0.5, margin: 0.1)).match(probe)
+        let mean = Matcher(gallery: fused, configuration: .init(threshold: 0.5, margin: 0.1)).match(probe)
+        #expect(best.delegateID == "A" && abs(best.candidates[0].distance) < 1e-6)
+        // The centroid of axes 0 and 1 is (1, 1)/√2: cosine 1/√2 with axis 0.
+        #expect(mean.delegateID == "A")
+        #expect(abs(mean.candidates[0].distance - (1 - 1 / (2 as Float).squareRoot())) < 1e-5)
+        // The other delegates' distances do not change.
+        #expect(mean.candidates.dropFirst().map(\.distance) == best.candidates.dropFirst().map(\.distance))
+    }
+
+    @Test func meanFusionKeepsTemplatesThatCancelOutApart() throws {
+        let g = try Gallery(dimension: 8, templates: [("A", vector(0)), ("A", vector(0).map { -$0 })], fusion: .mean)
+        #expect(g.templateCount == 2)
+        #expect(abs(Matcher(gallery: g).match(vector(0)).candidates[0].distance) < 1e-6)
+    }
+
     @Test func returnsTopKSorted() throws {
         let dimension = 16
         let templates = (0..<10).map { ("D\($0)", vector(0, towards: $0 + 1, by: Float($0 + 1) * 0.1, dimension: dimension)) }

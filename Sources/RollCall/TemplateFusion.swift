@@ -1,0 +1,13 @@
+/// How a delegate enrolled from several photos is compared with a probe.
+///
+/// - `best`: every photo is a template of its own; the delegate's distance is the smallest over them.
+/// - `mean`: the photos' unit embeddings are averaged and re-normalised into one template (a centroid), so a
+///   probe is compared with what the photos have in common rather than with whichever one happens to be closest.
+///
+/// With one photo per delegate both rules are the same. Measured on LFW 1:N and the East-Asian faces with two
+/// enrollment photos (BENCHMARKS.md, "Several photos per delegate"), `mean` misses fewer mated probes than
+/// `best` at the same FPIR for both packs; the bundled packs choose it in their manifests (`template_fusion`).
+public enum TemplateFusion: String, Sendable, Codable, CaseIterable {
+    case best
+    case mean
+}
