@@ -51,6 +51,8 @@ rc_status rc_image_resize(const rc_image *image, int width, int height, rc_image
 rc_status rc_image_crop(const rc_image *image, int x, int y, int width, int height, rc_image **out, rc_error *err);
 /// Returns the mirror image (left-right).
 rc_status rc_image_flip(const rc_image *image, rc_image **out, rc_error *err);
+/// Returns a copy turned clockwise by `degrees`: 90, 180 or 270.
+rc_status rc_image_rotate(const rc_image *image, int degrees, rc_image **out, rc_error *err);
 int rc_image_width(const rc_image *image);
 int rc_image_height(const rc_image *image);
 /// Pointer to the BGR pixels and the row stride in bytes (valid while the image lives).

@@ -1,15 +1,32 @@
 // Video in and out through OpenCV's videoio (FFmpeg and V4L2 backends on Debian).
+#include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <memory>
 
 #include "shim_internal.hpp"
 
 struct rc_capture {
     cv::VideoCapture cap;
+    // How to turn a decoded frame upright (a cv::RotateFlags value), or -1: phone videos are stored sideways with a
+    // rotation in their metadata.
+    int upright = -1;
 };
+
+// The turn that shows a frame stored with metadata rotation `degrees` upright, as players (ffmpeg, browsers) show
+// it. OpenCV 4.6's own CAP_PROP_ORIENTATION_AUTO turns 90° and 270° the wrong way (frames come out upside down;
+// 180° is right), so RollCall switches it off and turns frames itself.
+static int uprightTurn(double degrees) {
+    switch (((int(std::lround(degrees)) % 360) + 360) % 360) {
+        case 90: return cv::ROTATE_90_COUNTERCLOCKWISE;
+        case 180: return cv::ROTATE_180;
+        case 270: return cv::ROTATE_90_CLOCKWISE;
+        default: return -1;
+    }
+}
 
 struct rc_video_writer {
     cv::VideoWriter writer;
@@ -26,6 +43,8 @@ rc_status rc_capture_open(const char *source, rc_capture **out, rc_error *err) {
         bool index = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isdigit(ch); });
         bool ok = index ? c->cap.open(std::stoi(s)) : c->cap.open(s);
         if (!ok || !c->cap.isOpened()) return rc::fail(err, RC_IO, s + ": cannot open video source");
+        // Only the FFmpeg backend knows orientation metadata; elsewhere `set` fails and the frames are used as read.
+        if (c->cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0)) c->upright = uprightTurn(c->cap.get(cv::CAP_PROP_ORIENTATION_META));
         *out = c.release();
         return RC_OK;
     });
@@ -37,6 +56,11 @@ rc_status rc_capture_read(rc_capture *capture, rc_image **frame, rc_error *err) 
         cv::Mat m;
         if (!capture->cap.read(m) || m.empty()) return rc::fail(err, RC_END_OF_STREAM, "no more frames");
         if (m.type() != CV_8UC3) return rc::fail(err, RC_DECODE, "frame is not 8-bit BGR");
+        if (capture->upright >= 0) {
+            cv::Mat turned;
+            cv::rotate(m, turned, capture->upright);
+            m = turned;
+        }
         *frame = new rc_image{m};
         return RC_OK;
     });

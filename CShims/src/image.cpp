@@ -203,6 +203,23 @@ rc_status rc_image_flip(const rc_image *image, rc_image **out, rc_error *err) {
     });
 }
 
+rc_status rc_image_rotate(const rc_image *image, int degrees, rc_image **out, rc_error *err) {
+    return rc::guarded(err, [&]() -> rc_status {
+        if (!image || !out) return rc::fail(err, RC_INVALID_ARGUMENT, "no image");
+        int turn;
+        switch (degrees) {
+            case 90: turn = cv::ROTATE_90_CLOCKWISE; break;
+            case 180: turn = cv::ROTATE_180; break;
+            case 270: turn = cv::ROTATE_90_COUNTERCLOCKWISE; break;
+            default: return rc::fail(err, RC_INVALID_ARGUMENT, "rotation must be 90, 180 or 270 degrees, not " + std::to_string(degrees));
+        }
+        cv::Mat dst;
+        cv::rotate(image->mat, dst, turn);
+        *out = new rc_image{dst};
+        return RC_OK;
+    });
+}
+
 int rc_image_width(const rc_image *image) { return image ? image->mat.cols : 0; }
 int rc_image_height(const rc_image *image) { return image ? image->mat.rows : 0; }
 

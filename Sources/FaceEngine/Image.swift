@@ -70,6 +70,13 @@ public final class Image: @unchecked Sendable {
         return Image(handle: out!)
     }
 
+    /// A copy turned clockwise by `degrees` (90, 180 or 270).
+    public func rotated(clockwise degrees: Int) throws -> Image {
+        var out: OpaquePointer?
+        try shimCall { rc_image_rotate(handle, Int32(degrees), &out, $0) }
+        return Image(handle: out!)
+    }
+
     /// Variance of the Laplacian over a region, with the region scaled to 112 px wide: higher is sharper.
     public func sharpness(in box: Face.Box) throws -> Double {
         var value = 0.0

@@ -34,6 +34,9 @@ public final class VideoSource: @unchecked Sendable {
     public let fps: Double?
     /// Number of frames, `nil` when unknown (live sources).
     public let frameCount: Int?
+    /// Degrees every frame is turned clockwise after reading (a camera mounted on its side), 0 for none. Video files
+    /// that record their own rotation (phones) are turned upright by the shim before this.
+    public let rotation: Int
 
     private var capture: OpaquePointer?
     private var files: [String] = []
@@ -41,11 +44,17 @@ public final class VideoSource: @unchecked Sendable {
 
     /// Opens a source.
     ///
-    /// - Throws: `FaceEngineError` (`.io`) naming the source when it cannot be opened.
-    public init(_ source: String) throws {
+    /// - Parameter rotation: degrees to turn every frame clockwise: 0, 90, 180 or 270.
+    /// - Throws: `FaceEngineError` (`.io`) naming the source when it cannot be opened, (`.invalidArgument`) for
+    ///   another rotation.
+    public init(_ source: String, rotation: Int = 0) throws {
+        guard Self.rotations.contains(rotation) else {
+            throw FaceEngineError(.invalidArgument, "\(source): rotation must be 0, 90, 180 or 270 degrees, not \(rotation)")
+        }
         let kind = Self.kind(of: source)
         self.source = source
         self.kind = kind
+        self.rotation = rotation
         if kind == .imageFolder {
             let names = try FileManager.default.contentsOfDirectory(atPath: source)
                 .filter { Self.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
@@ -70,11 +79,20 @@ public final class VideoSource: @unchecked Sendable {
 
     deinit { if let capture { rc_capture_free(capture) } }
 
-    /// The next frame, or `nil` at the end of the file, folder or stream.
+    /// The turns a source accepts, in degrees clockwise.
+    public static let rotations: Set<Int> = [0, 90, 180, 270]
+
+    /// The next frame, or `nil` at the end of the file, folder or stream, turned by `rotation`.
     ///
     /// - Throws: `FaceEngineError` for a frame that cannot be decoded; a folder source moves past the bad file, so the
     ///   caller may log it and read on.
     public func read() throws -> Image? {
+        guard let frame = try readAsStored() else { return nil }
+        return rotation == 0 ? frame : try frame.rotated(clockwise: rotation)
+    }
+
+    /// The next frame as the source delivers it.
+    private func readAsStored() throws -> Image? {
         if kind == .imageFolder {
             guard nextFile < files.count else { return nil }
             let path = files[nextFile]

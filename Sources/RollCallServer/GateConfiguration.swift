@@ -1,3 +1,5 @@
+import FaceEngine
+
 /// One entrance camera: a name for the records and a source to read.
 public struct GateConfiguration: Sendable, Codable, Equatable {
     /// The gate's name, recorded with every sighting (e.g. `north-door`).
@@ -6,20 +8,28 @@ public struct GateConfiguration: Sendable, Codable, Equatable {
     public var source: String
     /// Pace a file at its own frame rate and drop stale frames, as a live camera would. Live sources always are.
     public var realtime: Bool
+    /// Degrees to turn the camera's picture clockwise so faces stand upright (a camera mounted on its side): 0, 90,
+    /// 180 or 270. Video files that record their own rotation (phones) need none.
+    public var rotate: Int
 
-    public init(name: String, source: String, realtime: Bool = false) {
+    public init(name: String, source: String, realtime: Bool = false, rotate: Int = 0) {
         self.name = name
         self.source = source
         self.realtime = realtime
+        self.rotate = rotate
     }
 
-    enum CodingKeys: String, CodingKey { case name, source, realtime }
+    enum CodingKeys: String, CodingKey { case name, source, realtime, rotate }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         source = try c.decode(String.self, forKey: .source)
         realtime = try c.decodeIfPresent(Bool.self, forKey: .realtime) ?? false
+        rotate = try c.decodeIfPresent(Int.self, forKey: .rotate) ?? 0
+        guard VideoSource.rotations.contains(rotate) else {
+            throw ServerError.badConfiguration("gate \(name): rotate must be 0, 90, 180 or 270 (degrees clockwise), not \(rotate)")
+        }
     }
 }
 

@@ -156,7 +156,7 @@ public final class GateService: Service, @unchecked Sendable {
         defer { channel.finish() }
         let source: VideoSource
         do {
-            source = try VideoSource(gate.source)
+            source = try VideoSource(gate.source, rotation: gate.rotate)
         } catch {
             result.outcome = .interrupted(reason: "\(error)", frames: 0)
             return

@@ -8,7 +8,7 @@ import Yams
 /// http: { host: 127.0.0.1, port: 8080 }     # any other host needs `token`
 /// gates:
 ///   - { name: north-door, source: /dev/video0 }
-///   - { name: south-door, source: "rtsp://127.0.0.1:8554/cam" }
+///   - { name: south-door, source: "rtsp://127.0.0.1:8554/cam", rotate: 90 }   # camera on its side: turn clockwise
 /// template_reload_seconds: 5                 # pick up enrollments and removals made while serving; 0: never
 /// ```
 public struct ServerConfiguration: Sendable, Codable, Equatable {

@@ -34,6 +34,9 @@ extension RollCallCommand {
         @Flag(help: "Pace a video file at its own frame rate and drop stale frames, as a live camera would.")
         var realtime = false
 
+        @Option(help: "Degrees to turn every frame clockwise, for a camera mounted on its side: 0, 90, 180, 270. (Phone videos that record their rotation are turned upright without it.)")
+        var rotate = 0
+
         @Option(help: "Agreeing observations within one track needed to confirm a delegate (K).")
         var confirmations = 3
 
@@ -54,6 +57,9 @@ extension RollCallCommand {
 
         func validate() throws {
             guard !source.isEmpty else { throw ValidationError("SOURCE must not be empty.") }
+            guard VideoSource.rotations.contains(rotate) else {
+                throw ValidationError("--rotate must be 0, 90, 180 or 270, got \(rotate).")
+            }
             guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1, got \(confirmations).") }
             guard detectionWidth >= 64 else { throw ValidationError("--detection-width must be at least 64, got \(detectionWidth).") }
             guard !gate.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--gate must not be empty.") }
@@ -81,7 +87,7 @@ extension RollCallCommand {
             pipeline.embeddingsPerTrack = max(pipeline.embeddingsPerTrack, confirmations)
             let json = self.json
             let service = try Daemon.makeGate(
-                GateConfiguration(name: gate, source: source, realtime: realtime), engine: faceEngine, matcher: liveMatcher,
+                GateConfiguration(name: gate, source: source, realtime: realtime, rotate: rotate), engine: faceEngine, matcher: liveMatcher,
                 store: database, sessionID: session.id, pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil,
                 broadcaster: nil, facesDirectory: saveFaces, logger: logger,
                 onCheckIn: { event, _ in

@@ -99,7 +99,7 @@ struct HTTPAPITests {
         pipeline: { confirmations: 4 }
         gates:
           - { name: north, source: entrance.avi, realtime: true }
-          - { name: south, source: "http://127.0.0.1:8081/stream.mjpg" }
+          - { name: south, source: "http://127.0.0.1:8081/stream.mjpg", rotate: 90 }
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let configuration = try ServerConfiguration.load(path: path)
         #expect(configuration.database == directory.appendingPathComponent("data/rollcall.db").path)
@@ -108,6 +108,11 @@ struct HTTPAPITests {
         #expect(configuration.pipeline.embedEvery == PipelineConfiguration().embedEvery)
         #expect(configuration.gates.map(\.source) == [directory.appendingPathComponent("entrance.avi").path, "http://127.0.0.1:8081/stream.mjpg"])
         #expect(configuration.gates.map(\.realtime) == [true, false])
+        #expect(configuration.gates.map(\.rotate) == [0, 90])
+
+        try "gates:\n  - { name: north, source: entrance.avi, rotate: 45 }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let skewed = #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
+        #expect(skewed?.description.contains("gate north: rotate must be 0, 90, 180 or 270") == true, "\(String(describing: skewed))")
 
         try "gates:\n  - { name: north }\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
