@@ -5,7 +5,7 @@ import RollCall
 import RollCallStore
 
 /// Turns delegates' photos into sealed templates: detect, choose the face, apply the quality gates, embed,
-/// refuse a face that already belongs to someone else, store.
+/// refuse a face that already belongs to someone else or does not look like the delegate's other photos, store.
 ///
 /// Photos are analysed in parallel on the engine's workers; the duplicate check and the writes then run in
 /// input order, so a batch is checked against everything stored before it and against its own earlier photos.
@@ -20,7 +20,8 @@ public struct Enroller {
         /// Take the photo's main subject (big and central, `Array<Face>.mainSubject`) when it shows several
         /// faces (evaluation sets, where bystanders appear at the edges).
         public var mainSubject = false
-        /// Store a face even when it matches another delegate (the override is logged).
+        /// Store a face even when it matches another delegate, or does not match the delegate's other photos (the
+        /// override is logged).
         public var force = false
         /// Skip the quality gates (evaluation only: measure the matcher, not the photographer).
         public var skipQualityGates = false
@@ -37,6 +38,9 @@ public struct Enroller {
         public var reasons: [String]
         /// The other delegate this face matched, and the distance, when the duplicate guard spoke.
         public var duplicateOf: (delegateID: String, distance: Float)?
+        /// The distance to the closest of the delegate's own earlier photos, when it was above the pack's
+        /// same-person threshold (the own-photos guard spoke).
+        public var unlikeOwnPhotos: Float?
         public var enrolled: Bool { templateID != nil }
     }
 
@@ -45,6 +49,10 @@ public struct Enroller {
     let logger: Logger
     /// Faces closer than this to another delegate's template are refused (the pack's 1:N threshold).
     let duplicateThreshold: Float
+    /// A delegate's new photo farther than this from all their earlier ones is refused (the pack's 1:1 threshold):
+    /// with several photos fused into one template, a photo of someone else would pull the delegate's template
+    /// towards a stranger, who could then be checked in under the delegate's name.
+    let samePersonThreshold: Float
     /// The pack recorded with each template.
     let pack: TemplatePack
 
@@ -53,6 +61,7 @@ public struct Enroller {
         self.store = store
         self.logger = logger
         duplicateThreshold = engine.thresholds.identify
+        samePersonThreshold = engine.thresholds.verify
         pack = TemplatePack(name: engine.pack.pack.name, digest: engine.embedderDigest)
     }
 
@@ -74,8 +83,8 @@ public struct Enroller {
             case .refused(let reasons):
                 outcome.reasons = reasons
             case .face(let embedding, let quality, let digest):
-                if let clash = closestOtherDelegate(to: embedding, in: gallery, excluding: item.delegateID),
-                   clash.distance < duplicateThreshold {
+                let nearest = Self.nearest(to: embedding, in: gallery, delegateID: item.delegateID)
+                if let clash = nearest.otherDelegate, clash.distance < duplicateThreshold {
                     outcome.duplicateOf = clash
                     if !options.force {
                         outcome.reasons = ["\(item.photo): matches delegate \(clash.delegateID) (distance \(String(format: "%.3f", clash.distance)), "
@@ -85,6 +94,16 @@ public struct Enroller {
                     logger.warning("duplicate-identity guard overridden with --force", metadata: [
                         "delegate.id": "\(item.delegateID)", "other.delegate.id": "\(clash.delegateID)",
                         "match.distance": "\(clash.distance)"])
+                }
+                if let own = nearest.ownPhoto, own > samePersonThreshold {
+                    outcome.unlikeOwnPhotos = own
+                    if !options.force {
+                        outcome.reasons = ["\(item.photo): does not look like delegate \(item.delegateID)'s other photos (distance \(String(format: "%.3f", own)) "
+                            + "to the closest, above \(String(format: "%.3f", samePersonThreshold))) — refused as a possible photo of someone else; --force overrides"]
+                        break
+                    }
+                    logger.warning("own-photos guard overridden with --force", metadata: [
+                        "delegate.id": "\(item.delegateID)", "match.distance": "\(own)"])
                 }
                 outcome.templateID = try store.addTemplate(
                     delegateID: item.delegateID, embedding: embedding.vector, pack: pack, quality: quality,
@@ -135,14 +154,20 @@ public struct Enroller {
         }
     }
 
-    /// The nearest template of any other delegate (brute force: enrollment is not the hot path).
-    private func closestOtherDelegate(to embedding: Embedding, in gallery: [(delegateID: String, embedding: [Float])],
-                                      excluding id: String) -> (delegateID: String, distance: Float)? {
-        var best: (String, Float)?
-        for (other, vector) in gallery where other != id {
+    /// The nearest template of any other delegate, and the distance to the nearest of the delegate's own (brute
+    /// force: enrollment is not the hot path).
+    private static func nearest(to embedding: Embedding, in gallery: [(delegateID: String, embedding: [Float])],
+                                delegateID id: String) -> (otherDelegate: (delegateID: String, distance: Float)?, ownPhoto: Float?) {
+        var other: (delegateID: String, distance: Float)?
+        var own: Float?
+        for (owner, vector) in gallery {
             let d = embedding.distance(to: Embedding(normalized: vector))
-            if d < (best?.1 ?? .infinity) { best = (other, d) }
+            if owner == id {
+                own = min(own ?? .infinity, d)
+            } else if d < (other?.distance ?? .infinity) {
+                other = (owner, d)
+            }
         }
-        return best.map { (delegateID: $0.0, distance: $0.1) }
+        return (other, own)
     }
 }

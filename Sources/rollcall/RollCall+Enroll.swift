@@ -31,7 +31,7 @@ extension RollCallCommand {
         @Flag(help: "Take the biggest face of a photo that shows several, instead of refusing it.")
         var largest = false
 
-        @Flag(help: "Enroll a face even if it matches another delegate (the override is logged).")
+        @Flag(help: "Enroll a face even if it matches another delegate, or does not look like the delegate's other photos (the override is logged).")
         var force = false
 
         @Option(help: "Parallel workers.")

@@ -154,6 +154,28 @@ import Testing
         #expect(!f.logs.entries.contains { "\($0.message) \($0.metadata)".contains("Nguyễn") })
     }
 
+    /// A second photo of someone else under a delegate's id would, fused into the delegate's template, let that
+    /// person be checked in under the delegate's name.
+    @Test func photoUnlikeTheDelegatesOtherPhotosIsRefused_forceOverridesAndIsLogged() throws {
+        let f = try makeFixture()
+        let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg")), ("D1", Self.photo("biden.jpg")),
+                                              ("D1", Self.photo("obama2.jpg"))], options: .init())
+        #expect(outcomes.map(\.enrolled) == [true, false, true])
+        let reason = outcomes[1].reasons.joined()
+        #expect(reason.contains("biden.jpg: does not look like delegate D1's other photos"), "\(reason)")
+        #expect(reason.contains("--force overrides"))
+        #expect((outcomes[1].unlikeOwnPhotos ?? 0) > Self.engine.thresholds.verify)
+        #expect(outcomes[2].unlikeOwnPhotos == nil)  // obama2 is near obama: no guard
+        #expect(try f.store.templateCounts()["D1"] == 2)
+
+        var options = Enroller.Options()
+        options.force = true
+        #expect(try f.enroller.enroll([("D1", Self.photo("biden.jpg"))], options: options).first?.enrolled == true)
+        let warning = f.logs.entries.first { $0.level == .warning }
+        #expect(warning?.message.description.contains("own-photos guard overridden") == true)
+        #expect(warning?.metadata["delegate.id"]?.description == "D1")
+    }
+
     @Test func guardAlsoChecksEarlierPhotosOfTheSameBatch() throws {
         let f = try makeFixture()
         let outcomes = try f.enroller.enroll([("D1", Self.photo("obama.jpg")), ("D2", Self.photo("obama3.jpg"))], options: .init())
