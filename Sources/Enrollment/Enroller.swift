@@ -83,27 +83,15 @@ public struct Enroller {
             case .refused(let reasons):
                 outcome.reasons = reasons
             case .face(let embedding, let quality, let digest):
-                let nearest = Self.nearest(to: embedding, in: gallery, delegateID: item.delegateID)
-                if let clash = nearest.otherDelegate, clash.distance < duplicateThreshold {
-                    outcome.duplicateOf = clash
+                let objections = guardObjections(to: embedding, of: item, in: gallery, outcome: &outcome)
+                if !objections.isEmpty {
                     if !options.force {
-                        outcome.reasons = ["\(item.photo): matches delegate \(clash.delegateID) (distance \(String(format: "%.3f", clash.distance)), "
-                            + "below \(String(format: "%.3f", duplicateThreshold))) — refused as a possible duplicate identity for \(item.delegateID); --force overrides"]
+                        outcome.reasons = objections.map { "\(item.photo): \($0.reason); --force overrides" }
                         break
                     }
-                    logger.warning("duplicate-identity guard overridden with --force", metadata: [
-                        "delegate.id": "\(item.delegateID)", "other.delegate.id": "\(clash.delegateID)",
-                        "match.distance": "\(clash.distance)"])
-                }
-                if let own = nearest.ownPhoto, own > samePersonThreshold {
-                    outcome.unlikeOwnPhotos = own
-                    if !options.force {
-                        outcome.reasons = ["\(item.photo): does not look like delegate \(item.delegateID)'s other photos (distance \(String(format: "%.3f", own)) "
-                            + "to the closest, above \(String(format: "%.3f", samePersonThreshold))) — refused as a possible photo of someone else; --force overrides"]
-                        break
+                    for objection in objections {
+                        logger.warning("\(objection.guardName) guard overridden with --force", metadata: objection.metadata)
                     }
-                    logger.warning("own-photos guard overridden with --force", metadata: [
-                        "delegate.id": "\(item.delegateID)", "match.distance": "\(own)"])
                 }
                 outcome.templateID = try store.addTemplate(
                     delegateID: item.delegateID, embedding: embedding.vector, pack: pack, quality: quality,
@@ -152,6 +140,41 @@ public struct Enroller {
         } catch {
             return .refused(["\(error)"])
         }
+    }
+
+    /// Why a guard would refuse a face: the reason the operator reads, and what the log records when `--force`
+    /// overrides it (ids and distances, never names).
+    private struct Objection {
+        var guardName: String
+        var reason: String
+        var metadata: Logger.Metadata
+    }
+
+    /// The duplicate-identity guard (the face matches another delegate) and the own-photos guard (it matches none
+    /// of the delegate's earlier photos); records what each found in `outcome`.
+    private func guardObjections(to embedding: Embedding, of item: (delegateID: String, photo: String),
+                                 in gallery: [(delegateID: String, embedding: [Float])], outcome: inout Outcome) -> [Objection] {
+        func format(_ distance: Float) -> String { String(format: "%.3f", distance) }
+        let nearest = Self.nearest(to: embedding, in: gallery, delegateID: item.delegateID)
+        var objections: [Objection] = []
+        if let clash = nearest.otherDelegate, clash.distance < duplicateThreshold {
+            outcome.duplicateOf = clash
+            objections.append(Objection(
+                guardName: "duplicate-identity",
+                reason: "matches delegate \(clash.delegateID) (distance \(format(clash.distance)), below \(format(duplicateThreshold))) "
+                    + "— refused as a possible duplicate identity for \(item.delegateID)",
+                metadata: ["delegate.id": "\(item.delegateID)", "other.delegate.id": "\(clash.delegateID)",
+                           "match.distance": "\(clash.distance)"]))
+        }
+        if let own = nearest.ownPhoto, own > samePersonThreshold {
+            outcome.unlikeOwnPhotos = own
+            objections.append(Objection(
+                guardName: "own-photos",
+                reason: "does not look like delegate \(item.delegateID)'s other photos (distance \(format(own)) to the closest, "
+                    + "above \(format(samePersonThreshold))) — refused as a possible photo of someone else",
+                metadata: ["delegate.id": "\(item.delegateID)", "match.distance": "\(own)"]))
+        }
+        return objections
     }
 
     /// The nearest template of any other delegate, and the distance to the nearest of the delegate's own (brute
