@@ -57,7 +57,8 @@ public struct MatchResult: Sendable, Equatable {
 
 /// Open-set 1:N matching of a probe embedding against every template of a gallery.
 ///
-/// - A delegate's distance is the best (smallest) 1 − cosine over their templates.
+/// - A delegate's distance is the best (smallest) 1 − cosine over their gallery rows (their templates, or one mean
+///   template: `TemplateFusion`).
 /// - Accept only if the best score < threshold **and** the second-best delegate's score ≥ best + margin.
 /// - Pure: an int8 coarse pass over every template, then exact SIMD float dot products for the few delegates that
 ///   can still be among the best (`match`).

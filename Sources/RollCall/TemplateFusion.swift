@@ -4,9 +4,10 @@
 /// - `mean`: the photos' unit embeddings are averaged and re-normalised into one template (a centroid), so a
 ///   probe is compared with what the photos have in common rather than with whichever one happens to be closest.
 ///
-/// With one photo per delegate both rules are the same. Measured on LFW 1:N and the East-Asian faces with two
-/// enrollment photos (BENCHMARKS.md, "Several photos per delegate"), `mean` misses fewer mated probes than
-/// `best` at the same FPIR for both packs; the bundled packs choose it in their manifests (`template_fusion`).
+/// With one photo per delegate both rules are the same. Each pack's manifest chooses (`template_fusion`): measured
+/// on LFW 1:N with two enrollment photos (BENCHMARKS.md, "Several photos per delegate"), `mean` misses fewer mated
+/// probes than `best` on the development people for every pack; `sface` and `w600k-mbf` choose it, `sface-dlib`
+/// keeps `best` because its identify threshold accepts several times more strangers against centroids.
 public enum TemplateFusion: String, Sendable, Codable, CaseIterable {
     case best
     case mean
