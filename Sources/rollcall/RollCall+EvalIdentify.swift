@@ -52,6 +52,10 @@ extension RollCallCommand {
             var fnir_at_fpir_0_01: Double
             var threshold_at_fpir_0_003: Float
             var threshold_at_fpir_0_01: Float
+            /// FNIR and FPIR at the pack's own identify threshold: how the shipped operating point fares on these
+            /// faces (a site decides from it whether to calibrate its own, README "Thresholds for your own delegates").
+            /// Absent under score normalisation, whose scores are not distances.
+            var at_pack_threshold: IdentificationMetrics.OperatingPoint?
             var rank1: Double
             var gallery_size: Int
             var gallery_images: Int
@@ -120,6 +124,7 @@ extension RollCallCommand {
             let report = Report(
                 fnir_at_fpir_0_003: strict.fnir, fnir_at_fpir_0_01: loose.fnir,
                 threshold_at_fpir_0_003: strict.threshold, threshold_at_fpir_0_01: loose.threshold,
+                at_pack_threshold: normalization == .none ? IdentificationMetrics.point(at: engine.thresholds.identify, results) : nil,
                 rank1: IdentificationMetrics.rank1(results), gallery_size: identities.count,
                 gallery_images: galleryList.entries.count,
                 mated_probes: results.filter(\.mated).count, non_mated_probes: results.filter { !$0.mated }.count,
@@ -134,6 +139,10 @@ extension RollCallCommand {
                 rank-1:              \(String(format: "%.2f %%", report.rank1 * 100))
                 margin:              \(report.margin), normalisation \(report.normalization), template fusion \(report.template_fusion)
                 """)
+            if let shipped = report.at_pack_threshold {
+                print(String(format: "pack's threshold:    %.4f → FNIR %.2f %%, FPIR %.3f %%", shipped.threshold, shipped.fnir * 100,
+                             shipped.fpir * 100))
+            }
         }
 
         /// Each probe's outcome under one matcher: with an infinite threshold, "accepted" means the margin rule

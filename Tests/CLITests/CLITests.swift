@@ -192,6 +192,10 @@ import Testing
         #expect(report["threshold_at_fpir_0_003"] as? String == "inf")
         #expect(report["rank1"] as? Double == 1)
         #expect(report["template_fusion"] as? String == "mean")  // the sface pack's rule
+        // The shipped operating point on these faces: Obama's second photo is accepted at sface's 0.5054.
+        let shipped = try #require(report["at_pack_threshold"] as? [String: Any])
+        #expect(abs((shipped["threshold"] as? Double ?? 0) - 0.5054) < 1e-4)
+        #expect(shipped["fnir"] as? Double == 0)
     }
 
     /// Enroll with one pack, identify with the other: refused naming both, never meaningless distances.
