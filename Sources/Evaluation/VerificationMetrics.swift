@@ -77,15 +77,19 @@ public enum VerificationMetrics {
     public static func tar(atFAR far: Double, _ pairs: [Pair]) -> OperatingPoint {
         let impostors = pairs.filter { !$0.same }.compactMap(\.distance).sorted()
         let impostorCount = pairs.filter { !$0.same }.count
-        let genuine = pairs.filter(\.same)
         let allowed = Int((far * Double(impostorCount)).rounded(.down))
         // Accept below t: at most `allowed` impostors may lie below t.
-        let threshold: Float = allowed < impostors.count ? impostors[allowed] : .infinity
-        let accepted = genuine.filter { $0.distance.map { $0 < threshold } ?? false }.count
-        let falseAccepts = impostors.filter { $0 < threshold }.count
+        return point(at: allowed < impostors.count ? impostors[allowed] : .infinity, pairs)
+    }
+
+    /// True and false accept rates at one threshold (a pair is accepted when its distance is below it; a pair
+    /// without a distance never is).
+    public static func point(at threshold: Float, _ pairs: [Pair]) -> OperatingPoint {
+        let genuine = pairs.filter(\.same), impostors = pairs.filter { !$0.same }
+        func accepted(_ list: [Pair]) -> Int { list.filter { $0.distance.map { $0 < threshold } ?? false }.count }
         return OperatingPoint(threshold: threshold,
-                              tar: genuine.isEmpty ? 0 : Double(accepted) / Double(genuine.count),
-                              far: impostorCount == 0 ? 0 : Double(falseAccepts) / Double(impostorCount))
+                              tar: genuine.isEmpty ? 0 : Double(accepted(genuine)) / Double(genuine.count),
+                              far: impostors.isEmpty ? 0 : Double(accepted(impostors)) / Double(impostors.count))
     }
 
     /// Points of the DET curve (false non-match rate against false match rate), one per distinct threshold.

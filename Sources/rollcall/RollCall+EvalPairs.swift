@@ -54,6 +54,8 @@ extension RollCallCommand {
             var tarAtFar0001: Double
             var threshold: Float
             var thresholdAtFar0001: Float
+            /// TAR and FAR at the pack's own verify threshold: how the shipped 1:1 operating point fares on these faces.
+            var atPackThreshold: VerificationMetrics.OperatingPoint
             var noFace: Int
             var noFaceRule: String
             var failedImages: [String]
@@ -63,7 +65,8 @@ extension RollCallCommand {
             enum CodingKeys: String, CodingKey {
                 case pairs, folds, threshold, pack
                 case accuracyMean = "accuracy_mean", accuracyStd = "accuracy_std", tarAtFar0001 = "tar_at_far_0_001"
-                case thresholdAtFar0001 = "threshold_at_far_0_001", noFace = "no_face", noFaceRule = "no_face_rule"
+                case thresholdAtFar0001 = "threshold_at_far_0_001", atPackThreshold = "at_pack_threshold"
+                case noFace = "no_face", noFaceRule = "no_face_rule"
                 case failedImages = "failed_images", imagesPerSecond = "images_per_second"
             }
         }
@@ -122,7 +125,8 @@ extension RollCallCommand {
             let report = Report(
                 pairs: pairs.count, folds: folds, accuracyMean: kFold.mean, accuracyStd: kFold.std,
                 tarAtFar0001: operating.tar, threshold: kFold.thresholds.reduce(0, +) / Float(kFold.thresholds.count),
-                thresholdAtFar0001: operating.threshold, noFace: noFace,
+                thresholdAtFar0001: operating.threshold,
+                atPackThreshold: VerificationMetrics.point(at: engine.thresholds.verify, pairs), noFace: noFace,
                 noFaceRule: "no substitute: pairs using an image without a detected face are scored as non-matches",
                 failedImages: failed, imagesPerSecond: Double(images.count) / elapsed, pack: engine.pack.pack.name)
             if json { try printJSON(report); return }
@@ -131,6 +135,8 @@ extension RollCallCommand {
                 accuracy (\(folds)-fold): \(String(format: "%.2f %% ± %.2f", report.accuracyMean * 100, report.accuracyStd * 100))
                 TAR @ FAR 0.1 %:    \(String(format: "%.2f %%", report.tarAtFar0001 * 100)) (distance < \(String(format: "%.4f", report.thresholdAtFar0001)))
                 threshold (mean):   \(String(format: "%.4f", report.threshold))
+                pack's threshold:   \(String(format: "%.4f → TAR %.2f %%, FAR %.3f %%", report.atPackThreshold.threshold,
+                                                report.atPackThreshold.tar * 100, report.atPackThreshold.far * 100))
                 no face found:      \(noFace) image(s); \(report.noFaceRule)
                 """)
             for f in failed { printError("unreadable: \(f)") }

@@ -166,6 +166,10 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(report["pairs"] as? Int == 3 && report["folds"] as? Int == 3)
         #expect(report["tar_at_far_0_001"] as? Double == 1)
+        // At the sface pack's own verify threshold (0.6543): Obama's pair accepted, the two impostors refused.
+        let shipped = try #require(report["at_pack_threshold"] as? [String: Any])
+        #expect(abs((shipped["threshold"] as? Double ?? 0) - 0.6543) < 1e-4)
+        #expect(shipped["tar"] as? Double == 1 && shipped["far"] as? Double == 0)
 
         // One pair: a clear refusal before any image is read, naming the file.
         let one = try w.file("one.csv", "\(photos)/obama.jpg,\(photos)/obama2.jpg,1\n")

@@ -43,6 +43,13 @@ import Testing
         #expect(point.tar == 0.25)  // only 0.015 lies below 0.02
     }
 
+    @Test func pointAtAThresholdCountsPairsStrictlyBelowIt() {
+        let pairs = [0.1, 0.3, nil].map { Pair(distance: $0, same: true) } + [0.2, 0.3, 0.9, 1.0].map { Pair(distance: $0, same: false) }
+        let point = VerificationMetrics.point(at: 0.3, pairs)
+        #expect(point.tar == 1.0 / 3)  // 0.1 only: 0.3 is not below 0.3, a missing face never is
+        #expect(point.far == 0.25)     // 0.2
+    }
+
     @Test func detCurveRunsFromAllRejectedToAllAccepted() {
         let pairs = [Pair(distance: 0.1, same: true), Pair(distance: 0.4, same: false),
                      Pair(distance: 0.3, same: true), Pair(distance: 0.9, same: false)]
