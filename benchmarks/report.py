@@ -715,8 +715,8 @@ def build(cache, command, bin_note=None):
                         "where these faces hurt most).")
         text.append("Quality-weighted means were tried offline on the same embeddings, each photo weighted by a "
                     "detector signal (YuNet's score; frontality from the landmarks, 1 − 2·|nose − eye midpoint| / eye "
-                    "distance; eye distance / 40 px, capped at 1): none moves the development FNIR by more than "
-                    "a few probes of 4,303 in the direction of both packs (`sface` dev FNIR@0.003 / 0.01: mean 1.09 / "
+                    "distance; eye distance / 40 px, capped at 1): none helps both packs, and none moves the "
+                    "development FNIR by more than a few of its 4,303 mated probes (`sface` dev FNIR@0.003 / 0.01: mean 1.09 / "
                     "0.72 %, score-weighted 1.09 / 0.70 %, frontality 1.25 / 0.58 %, size 1.09 / 0.67 %; `w600k-mbf`: "
                     "0.35 / 0.33 % for mean, score and size, frontality 0.33 / 0.30 %), so the plain mean is kept; "
                     "LFW's crops vary little in quality, so this protocol cannot show more.")
