@@ -742,6 +742,10 @@ def build(cache, command, bin_note=None):
                                               for _, l, a in sys3) + " |")
         w("| images without a face | " + " | ".join(f"{nv(g(l, 'no_face'))} of 7,701 | {nv(g(a, 'no_face'))} of "
                                                    f"{proto['distinct_images']:,}" for _, l, a in sys3) + " |\n")
+    if os.path.exists(os.path.join(cache, "det_asian.svg")):
+        w("DET curves of every system on this protocol, drawn like LFW's (each ring: that system's operating point at "
+          "FAR ≤ 0.1 %); the gap to LFW's picture is the parity gap:\n")
+        w("![DET curves on the East-Asian protocol](benchmarks/det_asian.svg)\n")
     for name, label in (("rc_sface_flip_asian", "RollCall `sface` (+ flip)"), ("rc_sface_dlib_asian", "RollCall `sface-dlib`"),
                         ("rc_w600k_mbf_asian", "RollCall `w600k-mbf` (+ flip)"), ("peer_asian", PEER)):
         b = asian_breakdown(cache, name, per_fold)
