@@ -14,15 +14,25 @@ public struct PairList: Sendable {
     }
 
     public var entries: [Entry]
+    /// The number of folds the list's header declares (LFW's `10 300`: 10 folds of 300 same and 300 different
+    /// pairs, in that order), when it declares one that fits the pairs; nil otherwise.
+    public var declaredFolds: Int?
+
+    public init(entries: [Entry], declaredFolds: Int? = nil) {
+        self.entries = entries
+        self.declaredFolds = declaredFolds
+    }
 
     public struct FormatError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    /// LFW format: a header line, then `name i j` (same person) or `name1 i name2 j` (different), tab
-    /// or space separated; image path `root/name/name_000i.jpg`.
+    /// LFW format: a header line (`folds pairs-per-kind`, or a single count), then `name i j` (same person) or
+    /// `name1 i name2 j` (different), tab or space separated; image path `root/name/name_000i.jpg`. A first line
+    /// that is not one or two numbers is read as a pair (lists made elsewhere may have no header).
     public static func parseLFW(_ text: String, file: String, root: String) throws -> PairList {
         var entries: [Entry] = []
+        var header: [Int] = []
         func path(_ name: String, _ index: String, line: Int) throws -> String {
             guard let i = Int(index), i >= 0 else {
                 throw FormatError(description: "\(file):\(line): image number \(index) is not a number")
@@ -32,7 +42,11 @@ public struct PairList: Sendable {
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = n + 1
             let fields = raw.split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\r" }).map(String.init)
-            if line == 1 || fields.isEmpty { continue }  // header: fold count and size
+            if fields.isEmpty { continue }
+            if line == 1, (1...2).contains(fields.count), fields.allSatisfy({ Int($0) != nil }) {
+                header = fields.compactMap { Int($0) }
+                continue
+            }
             switch fields.count {
             case 3: entries.append(Entry(pathA: try path(fields[0], fields[1], line: line),
                                          pathB: try path(fields[0], fields[2], line: line), same: true))
@@ -42,7 +56,9 @@ public struct PairList: Sendable {
             }
         }
         guard !entries.isEmpty else { throw FormatError(description: "\(file): no pairs") }
-        return PairList(entries: entries)
+        // `folds size`: honoured only when it accounts for every pair (folds × 2 × size).
+        let folds = header.count == 2 && header[0] >= 2 && header[0] * 2 * header[1] == entries.count ? header[0] : nil
+        return PairList(entries: entries, declaredFolds: folds)
     }
 
     /// TSV: `pathA<TAB>pathB<TAB>label`, paths relative to `root`; lines without a tab may use commas (CSV).

@@ -79,11 +79,12 @@ extension RollCallCommand {
             let list = format == .lfw
                 ? try PairList.parseLFW(text, file: pairsFile, root: root)
                 : try PairList.parseTSV(text, file: pairsFile, root: root)
-            // Checked before any image is read: LFW's protocol is 10-fold; a shorter list gets one fold per pair.
+            // Checked before any image is read: the folds the list's header declares, else LFW's 10; a shorter list
+            // gets one fold per pair.
             guard list.entries.count >= 2 else {
                 throw ValidationError("\(pairsFile): 1 pair: cross-validated accuracy needs at least 2")
             }
-            let folds = min(10, list.entries.count)
+            let folds = list.declaredFolds ?? min(10, list.entries.count)
             let genuine = list.entries.filter(\.same).count
             if genuine == 0 || genuine == list.entries.count {
                 // Still useful for timing and for the scores file (benchmarks/run.sh times an all-impostor list).

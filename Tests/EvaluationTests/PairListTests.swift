@@ -12,6 +12,21 @@ import Testing
         #expect(list.images.count == 4)
     }
 
+    /// A list made elsewhere without LFW's header line: its first pair is a pair, not a header to skip.
+    @Test func lfwFormatWithoutHeaderKeepsTheFirstPair() throws {
+        let list = try PairList.parseLFW("A 1 2\nB 1 C 3\n", file: "p.txt", root: "/r")
+        #expect(list.entries.count == 2 && list.entries[0].pathA == "/r/A/A_0001.jpg")
+        #expect(list.declaredFolds == nil)
+        #expect(try PairList.parseLFW("1100\nA 1 2\n", file: "p.txt", root: "/r").entries.count == 1)
+    }
+
+    /// `folds size` in the header: honoured when it accounts for every pair, else LFW's default applies.
+    @Test func lfwHeaderDeclaresTheFolds() throws {
+        let pairs = "A 1 2\nB 1 C 1\nD 1 2\nE 1 F 1\n"
+        #expect(try PairList.parseLFW("2 1\n" + pairs, file: "p.txt", root: "/r").declaredFolds == 2)
+        #expect(try PairList.parseLFW("10 300\n" + pairs, file: "p.txt", root: "/r").declaredFolds == nil)
+    }
+
     @Test func badLineNamesFileAndLine() {
         let error = #expect(throws: PairList.FormatError.self) {
             try PairList.parseLFW("10 300\nA\t1\t2\nB\t1\n", file: "p.txt", root: "/r")
