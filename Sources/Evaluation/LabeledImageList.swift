@@ -1,11 +1,17 @@
 import Foundation
 
-/// Lines `path<TAB>identity`; identity `-` marks an image of someone not enrolled (a non-mated probe).
+/// Lines `path<TAB>identity` (or `path,identity` on a line without a tab); identity `-` marks an image of someone not
+/// enrolled (a non-mated probe). A first line whose path has no file extension is a header and skipped (e.g.
+/// `path<TAB>identity`).
 public struct LabeledImageList: Sendable {
     public struct Entry: Sendable, Equatable {
         public var path: String
         /// nil for `-`.
         public var identity: String?
+        public init(path: String, identity: String?) {
+            self.path = path
+            self.identity = identity
+        }
     }
 
     public var entries: [Entry]
@@ -15,10 +21,13 @@ public struct LabeledImageList: Sendable {
         for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let separator: Character = line.contains("\t") ? "\t" : ","
+            let fields = line.split(separator: separator, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
-                throw PairList.FormatError(description: "\(file):\(n + 1): expected path<TAB>identity")
+                throw PairList.FormatError(description: "\(file):\(n + 1): expected path<TAB>identity (or a comma)")
             }
+            if n == 0 && (fields[0] as NSString).pathExtension.isEmpty { continue }  // a header
             let path = fields[0].hasPrefix("/") ? fields[0] : "\(root)/\(fields[0])"
             entries.append(Entry(path: path, identity: fields[1] == "-" ? nil : fields[1]))
         }

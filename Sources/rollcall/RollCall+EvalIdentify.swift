@@ -76,9 +76,20 @@ extension RollCallCommand {
                 }
                 return try LabeledImageList.parse(text, file: file, root: root)
             }
-            let galleryList = try read(gallery), probeList = try read(probes)
+            let galleryList = try read(gallery)
             guard galleryList.entries.allSatisfy({ $0.identity != nil }) else {
                 throw ValidationError("\(gallery): every gallery image needs an identity (no `-`)")
+            }
+            // A probe of someone the gallery does not hold is non-mated whatever its label (NIST's definition):
+            // counted as a missed mated probe it would inflate FNIR and leave FPIR unmeasured.
+            var probeList = try read(probes)
+            let galleryIdentities = Set(galleryList.entries.compactMap(\.identity))
+            let strangers = probeList.entries.filter { $0.identity.map { !galleryIdentities.contains($0) } ?? false }.count
+            if strangers > 0 {
+                printError("note: \(probes): \(strangers) probe(s) name someone the gallery does not hold: counted as non-mated")
+                probeList.entries = probeList.entries.map {
+                    LabeledImageList.Entry(path: $0.path, identity: $0.identity.flatMap { galleryIdentities.contains($0) ? $0 : nil })
+                }
             }
             let engine = try engineOptions.engine(workers: workers)
 

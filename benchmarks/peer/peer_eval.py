@@ -303,6 +303,9 @@ def cmd_pairs(a):
 
 def cmd_identify(a):
     gallery, probes = parse_labeled(a.gallery), parse_labeled(a.probes)
+    # As `rollcall eval identify`: a probe of someone the gallery does not hold is non-mated whatever its label.
+    enrolled = {ident for _, ident in gallery}
+    probes = [(p, ident if ident in enrolled else None) for p, ident in probes]
     encs, _ = ensure_encoded(sorted(set(p for p, _ in gallery + probes)), a.root, a.cache, a.procs)
     ids, rows = [], []
     for p, ident in gallery:
