@@ -15,9 +15,10 @@ extension RollCallCommand {
             commandName: "identify",
             abstract: "1:N open-set evaluation: FNIR at FPIR 0.003 and 0.01, rank-1, over a gallery and probes.",
             discussion: """
-                Both files have lines path<TAB>identity; a probe identity `-` marks someone not enrolled.
+                Both files have lines path<TAB>identity (or path,identity; a header line is skipped); a probe identity \
+                `-`, or one the gallery does not hold, marks someone not enrolled (a non-mated probe).
                 The gallery is enrolled for real (detection, encryption, store) into a temporary database that is
-                deleted afterwards; quality gates and the duplicate guard are off, so every gallery face counts.
+                deleted afterwards; quality gates and the identity guards (duplicate, own-photos) are off, so every gallery face counts.
                 Each image's main-subject face is used (big and central), in the gallery as in the probes. A gallery image without a face leaves its identity
                 unenrolled; a probe without a face is never accepted (a miss if mated).
                 """
