@@ -86,6 +86,31 @@ import Testing
         #expect(loaded.pack.embedderDigest == TestAssets.engine.embedderDigest)
     }
 
+    /// `rollcall models set-thresholds`: the site manifest it writes is what loads, with the reason kept, the same
+    /// embedder digest (templates stay valid), and nothing written for a bad value; `--reset` restores the bundled.
+    @Test func siteThresholdsAreWrittenCheckedAndReset() throws {
+        let store = try copyOfInstalledPack()
+        let bundled = try #require(ModelPack.bundled().first { $0.name == "sface" }?.thresholds)
+        let (before, after) = try store.setThresholds(ofPack: "sface", reason: "East-Asian delegates, FPIR 0.003",
+                                                      date: Date(timeIntervalSince1970: 0)) { $0.identify = 0.47 }
+        #expect(before == bundled && after.identify == 0.47 && after.verify == bundled.verify)
+        let loaded = try store.load(packNamed: "sface").pack
+        #expect(loaded.thresholds?.identify == 0.47)
+        #expect(loaded.thresholds?.calibration.hasSuffix(
+            " Site change 1970-01-01T00:00:00Z: identify 0.5054 → 0.47 (East-Asian delegates, FPIR 0.003).") == true)
+        #expect(loaded.embedderDigest == TestAssets.engine.embedderDigest)
+
+        let written = try Data(contentsOf: store.siteManifestURL(ofPack: "sface"))
+        for bad: (inout ModelPack.Thresholds) -> Void in [{ $0.identify = 2.5 }, { $0.margin = -0.1 }, { $0.templateFusion = "median" }] {
+            #expect(throws: FaceEngineError.self) { try store.setThresholds(ofPack: "sface", reason: "typo", bad) }
+        }
+        #expect(try Data(contentsOf: store.siteManifestURL(ofPack: "sface")) == written)
+        #expect(throws: FaceEngineError.self) { try store.setThresholds(ofPack: "sface", reason: " ") { $0.identify = 0.4 } }
+
+        try store.resetThresholds(ofPack: "sface")
+        #expect(try store.load(packNamed: "sface").pack.thresholds == bundled)
+    }
+
     @Test func fetchIsIdempotent() throws {
         let store = try copyOfInstalledPack()
         #expect(try store.fetch(packNamed: "sface") == .alreadyInstalled)
