@@ -183,17 +183,23 @@ import Testing
         #expect(warned.stderr.contains("every pair is of the same person"))
     }
 
+    /// `rollcall eval identify --json` over two lists of test photos (paths relative to the test photos' folder):
+    /// the run, which must succeed, and its report.
+    private func evalIdentify(gallery: String, probes: String) throws -> (Run, [String: Any]) {
+        let w = try Workspace()
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        let run = try w.run("eval", "identify", "--gallery", try w.file("gallery.tsv", gallery),
+                            "--probes", try w.file("probes.tsv", probes), "--root", photos, "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        return (run, try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]))
+    }
+
     /// Lists made elsewhere: a header line, and probes labelled with names the gallery does not hold (non-mated by
     /// definition; counted as misses they would inflate FNIR).
     @Test func evalIdentify_probeOfSomeoneNotEnrolled_isNonMated() throws {
-        let w = try Workspace()
-        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
-        let gallery = try w.file("gallery.tsv", "path\tidentity\n\(photos)/obama.jpg\tobama\n")
-        let probes = try w.file("probes.tsv", "\(photos)/obama2.jpg\tobama\n\(photos)/biden.jpg\tbiden\n")
-        let run = try w.run("eval", "identify", "--gallery", gallery, "--probes", probes, "--root", w.dir.path, "--json")
-        #expect(run.status == 0, "\(run.stderr)")
+        let (run, report) = try evalIdentify(gallery: "path\tidentity\nobama.jpg\tobama\n",
+                                             probes: "obama2.jpg\tobama\nbiden.jpg\tbiden\n")
         #expect(run.stderr.contains("1 probe(s) name someone the gallery does not hold: counted as non-mated"), "\(run.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(report["gallery_images"] as? Int == 1)
         #expect(report["mated_probes"] as? Int == 1 && report["non_mated_probes"] as? Int == 1)
         #expect(report["fnir_at_fpir_0_01"] as? Double == 0)
@@ -201,13 +207,7 @@ import Testing
 
     /// No non-mated probe: FPIR thresholds are infinite, which JSON has no number for ("inf", not a crash).
     @Test func evalIdentify_withoutNonMatedProbes_writesInfAsAString() throws {
-        let w = try Workspace()
-        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
-        let gallery = try w.file("gallery.tsv", "\(photos)/obama.jpg\tobama\n\(photos)/biden.jpg\tbiden\n")
-        let probes = try w.file("probes.tsv", "\(photos)/obama2.jpg\tobama\n")
-        let run = try w.run("eval", "identify", "--gallery", gallery, "--probes", probes, "--root", w.dir.path, "--json")
-        #expect(run.status == 0, "\(run.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let (_, report) = try evalIdentify(gallery: "obama.jpg\tobama\nbiden.jpg\tbiden\n", probes: "obama2.jpg\tobama\n")
         #expect(report["non_mated_probes"] as? Int == 0)
         #expect(report["threshold_at_fpir_0_003"] as? String == "inf")
         #expect(report["rank1"] as? Double == 1)
