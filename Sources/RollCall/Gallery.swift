@@ -1,4 +1,5 @@
-/// Every enrolled template in one contiguous row-major `[Float]` matrix, rows grouped by delegate.
+/// Every enrolled template in one contiguous row-major `[Float]` matrix, rows grouped by delegate (under
+/// `TemplateFusion.mean`, one row per delegate: the mean of their templates).
 ///
 /// Grouping by delegate lets the matcher take each delegate's best distance in the same pass that computes the
 /// distances, without a per-probe scratch buffer. Embeddings are expected unit-norm (the engine normalises them);
