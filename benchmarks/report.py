@@ -629,9 +629,15 @@ def build(cache, command, bin_note=None):
         def cells(r):
             return f"{pct(r['fnir_at_fpir_0_003'])} | {pct(r['fnir_at_fpir_0_01'])} | {pct(r['rank1'])}"
 
-        def at_threshold(r, non_mated):
-            t = r["at_identify_threshold"]
+        def at_threshold(r):
+            t, non_mated = r["at_identify_threshold"], r["non_mated_probes"]
             return f"{pct(t['fnir'])} | {pct(t['fpir'], 3)} ({round(t['fpir'] * non_mated)} of {non_mated:,})"
+
+        def table_rows(results, splits, cell):  # one table row per pack and enrollment, `cell` of each split's result
+            for label, m in results:
+                for v, _ in variants:
+                    w(f"| {label} | {name_of(label, v)} | " + " | ".join(cell(m[s][v]) for s in splits) + " |")
+            w("")
 
         def better(m, split, a, b):  # a no worse than b at both FPIRs, better at one
             x, y = m[split][a], m[split][b]
@@ -654,19 +660,12 @@ def build(cache, command, bin_note=None):
         w("| pack | enrollment | dev FNIR@FPIR 0.003 | dev FNIR@FPIR 0.01 | dev rank-1 | test FNIR@FPIR 0.003 | "
           "test FNIR@FPIR 0.01 | test rank-1 |")
         w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for label, m in multi:
-            for v, _ in variants:
-                w(f"| {label} | {name_of(label, v)} | {cells(m['dev'][v])} | {cells(m['test'][v])} |")
-        w("")
+        table_rows(multi, ("dev", "test"), cells)
         w("At the operating point a site runs — the pack's own identify threshold, calibrated on one-photo "
           "galleries, and its margin — rather than at a threshold set afresh for each row:\n")
         w("| pack | enrollment | dev FNIR | dev FPIR | test FNIR | test FPIR |")
         w("| --- | --- | ---: | ---: | ---: | ---: |")
-        for label, m in multi:
-            for v, _ in variants:
-                w(f"| {label} | {name_of(label, v)} | {at_threshold(m['dev'][v], m['dev'][v]['non_mated_probes'])} | "
-                  f"{at_threshold(m['test'][v], m['test'][v]['non_mated_probes'])} |")
-        w("")
+        table_rows(multi, ("dev", "test"), at_threshold)
         if asian_multi:
             a0 = asian_multi[0][1]["all"]["max"]
             w("The same on the East-Asian faces (`labels.tsv`'s people, images in path order; "
@@ -676,11 +675,7 @@ def build(cache, command, bin_note=None):
             w("| pack | enrollment | FNIR@FPIR 0.003 | FNIR@FPIR 0.01 | rank-1 | FNIR at the pack's threshold | "
               "FPIR at the pack's threshold |")
             w("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-            for label, m in asian_multi:
-                for v, _ in variants:
-                    r = m["all"][v]
-                    w(f"| {label} | {name_of(label, v)} | {cells(r)} | {at_threshold(r, r['non_mated_probes'])} |")
-            w("")
+            table_rows(asian_multi, ("all",), lambda r: f"{cells(r)} | {at_threshold(r)}")
 
         text = []
         if all(better(m, s, "max", "single") for _, m in multi for s in ("dev", "test")):

@@ -47,7 +47,8 @@ extension RollCallCommand {
 
         struct Report: Encodable {
             var pairs: Int
-            /// Folds of the cross-validated accuracy: 10 (LFW's protocol), fewer only for a list of under 10 pairs.
+            /// Folds of the cross-validated accuracy: as the list's header declares, else 10 (LFW's protocol); fewer
+            /// for a list of under 10 pairs.
             var folds: Int
             var accuracyMean: Double
             var accuracyStd: Double
