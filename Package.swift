@@ -73,13 +73,31 @@ let package = Package(
         ),
         // Biometric evaluation: verification and identification metrics, DET curves. Pure Swift.
         .target(name: "Evaluation"),
-        // The entrance-camera daemon: capture, tracking, K-of-track confirmation, HTTP API, SSE, dashboard, metrics.
+        // One gate's live recognition: detect → track → embed → fuse a track's evidence → decide; and the matcher over
+        // a store's templates, which every command that recognises shares.
+        .target(
+            name: "LiveRecognition",
+            dependencies: ["FaceEngine", "RollCall", "RollCallStore"]
+        ),
+        // Evaluations that run the product as a site does: entrances built from photos (or a video and who walked in)
+        // through the live pipeline, scored for check-ins, misses, wrong check-ins and identity switches; enrollment
+        // photo quality against misses.
+        .target(
+            name: "SiteEvaluation",
+            dependencies: [
+                "FaceEngine", "RollCall", "RollCallStore", "Enrollment", "Evaluation", "LiveRecognition",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The entrance-camera daemon: capture, gates, attendance recording, HTTP API, SSE, dashboard, metrics.
         .target(
             name: "RollCallServer",
             dependencies: [
                 "FaceEngine",
                 "RollCall",
                 "RollCallStore",
+                "LiveRecognition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -94,6 +112,8 @@ let package = Package(
                 "FaceEngine",
                 "Enrollment",
                 "Evaluation",
+                "SiteEvaluation",
+                "LiveRecognition",
                 "RollCall",
                 "RollCallStore",
                 "RollCallServer",
@@ -117,11 +137,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
+        .testTarget(
+            name: "LiveRecognitionTests",
+            dependencies: ["LiveRecognition", "SiteEvaluation", "FaceEngine", "RollCall", "RollCallStore", "Enrollment"]
+        ),
         .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
         .testTarget(
             name: "RollCallServerTests",
             dependencies: [
                 "RollCallServer",
+                "LiveRecognition",
                 "FaceEngine",
                 "RollCall",
                 "RollCallStore",

@@ -61,6 +61,30 @@ const uint8_t *rc_image_data(const rc_image *image, int *stride);
 rc_status rc_image_sharpness(const rc_image *image, float x, float y, float width, float height, double *out, rc_error *err);
 void rc_image_free(rc_image *image);
 
+/// One picture laid onto a background by rc_image_compose: its centre at (center_x, center_y) in background pixels,
+/// scaled by `scale`, turned clockwise by `angle_degrees`, faded in over an inscribed rounded rectangle whose rim softens over
+/// `feather` of its radius (0: the whole rectangle, hard-edged), its pixels multiplied by `brightness` (0 counts as
+/// 1) and blurred with a Gaussian of `blur` pixels (0: none).
+typedef struct rc_layer {
+    const rc_image *image;
+    float center_x, center_y;
+    float scale;
+    float angle_degrees;
+    float feather;
+    float brightness;
+    float blur;
+} rc_layer;
+
+/// A copy of `background` with `count` layers laid on it in order (parts outside the background are cut off).
+rc_status rc_image_compose(const rc_image *background, const rc_layer *layers, int count, rc_image **out, rc_error *err);
+/// The square region of `image` with top-left (x, y) and side `side` pixels, scaled to `out_side` × `out_side`;
+/// parts outside the image are black, or its edge pixels repeated when `replicate`. A fixed output size, so a
+/// detector looking at it keeps one network.
+rc_status rc_image_region(const rc_image *image, float x, float y, float side, int out_side, int replicate,
+                          rc_image **out, rc_error *err);
+/// The image after a JPEG encode and decode at `quality` (1...100): what a camera stream does to every frame.
+rc_status rc_image_jpeg_roundtrip(const rc_image *image, int quality, rc_image **out, rc_error *err);
+
 // MARK: - Detection
 
 typedef enum rc_detector_kind {

@@ -36,6 +36,8 @@ public struct Enroller {
         public var templateID: Int64?
         /// Why the photo was refused; empty when it was enrolled.
         public var reasons: [String]
+        /// What the secretariat should know about a photo that was enrolled (usable but weak), or of the choice made.
+        public var warnings: [String] = []
         /// The other delegate this face matched, and the distance, when the duplicate guard spoke.
         public var duplicateOf: (delegateID: String, distance: Float)?
         /// The distance to the closest of the delegate's own earlier photos, when it was above the pack's
@@ -65,8 +67,28 @@ public struct Enroller {
         pack = TemplatePack(name: engine.pack.pack.name, digest: engine.embedderDigest)
     }
 
+    /// Where a photo comes from: a file, or a frame a camera gave (desk enrollment).
+    public enum Photo: Sendable {
+        case file(String)
+        /// A frame, with the name its template records as its source and the face already chosen in it.
+        case frame(Image, face: Face, name: String)
+
+        var name: String {
+            switch self {
+            case .file(let path): path
+            case .frame(_, _, let name): name
+            }
+        }
+    }
+
     /// Enrolls `(delegateID, photo)` items; `progress` is called after each photo has been analysed.
     public func enroll(_ items: [(delegateID: String, photo: String)], options: Options,
+                       progress: (@Sendable (Int) -> Void)? = nil) throws -> [Outcome] {
+        try enroll(photos: items.map { ($0.delegateID, .file($0.photo)) }, options: options, progress: progress)
+    }
+
+    /// Enrolls photos from files or frames.
+    public func enroll(photos items: [(delegateID: String, photo: Photo)], options: Options,
                        progress: (@Sendable (Int) -> Void)? = nil) throws -> [Outcome] {
         // Unknown delegates and a database of another pack fail fast, before any face work.
         let known = Set(try store.delegates().map(\.id))
@@ -77,12 +99,14 @@ public struct Enroller {
         let analysed = analyse(items.map(\.photo), options: options, progress: progress)
 
         var outcomes: [Outcome] = []
-        for (item, analysis) in zip(items, analysed) {
+        for (entry, analysis) in zip(items, analysed) {
+            let item = (delegateID: entry.delegateID, photo: entry.photo.name)
             var outcome = Outcome(delegateID: item.delegateID, photo: item.photo, reasons: [])
             switch analysis {
             case .refused(let reasons):
                 outcome.reasons = reasons
-            case .face(let embedding, let quality, let digest):
+            case .face(let embedding, let quality, let digest, let warnings):
+                outcome.warnings = warnings
                 let objections = guardObjections(to: embedding, of: item, in: gallery, outcome: &outcome)
                 if !objections.isEmpty {
                     if !options.force {
@@ -95,7 +119,7 @@ public struct Enroller {
                 }
                 outcome.templateID = try store.addTemplate(
                     delegateID: item.delegateID, embedding: embedding.vector, pack: pack, quality: quality,
-                    sourcePhoto: URL(fileURLWithPath: item.photo).lastPathComponent, sourceSHA256: digest)
+                    sourcePhoto: (item.photo as NSString).lastPathComponent, sourceSHA256: digest)
                 gallery.append((item.delegateID, embedding.vector))
             }
             outcomes.append(outcome)
@@ -104,39 +128,50 @@ public struct Enroller {
     }
 
     private enum Analysis: Sendable {
-        case face(Embedding, quality: Double, sha256: String)
+        case face(Embedding, quality: Double, sha256: String, warnings: [String])
         case refused([String])
     }
 
     /// Detects, gates and embeds every photo, spread over the engine's workers.
-    private func analyse(_ photos: [String], options: Options, progress: (@Sendable (Int) -> Void)?) -> [Analysis] {
+    private func analyse(_ photos: [Photo], options: Options, progress: (@Sendable (Int) -> Void)?) -> [Analysis] {
         let engine = self.engine
         return parallelMap(photos.count, workers: engine.workerCount, progress: progress) { i in
             Self.analyse(photos[i], engine: engine, options: options)
         }
     }
 
-    private static func analyse(_ photo: String, engine: FaceEngine, options: Options) -> Analysis {
+    private static func analyse(_ photo: Photo, engine: FaceEngine, options: Options) -> Analysis {
         do {
-            let image = try Image(contentsOf: photo)
-            var faces = try engine.detect(image)
-            if options.mainSubject, let subject = faces.mainSubject(imageWidth: image.width, imageHeight: image.height) {
-                faces = [subject]
+            let image: Image, face: Face, digest: String
+            var warnings: [String] = []
+            switch photo {
+            case .file(let path):
+                image = try Image(contentsOf: path)
+                var faces = try engine.detect(image)
+                if options.mainSubject, let subject = faces.mainSubject(imageWidth: image.width, imageHeight: image.height) {
+                    faces = [subject]
+                }
+                let observations = try faces.map { try FaceObservation($0, in: image) }
+                switch options.gate.selectFace(from: observations, photo: path, largest: options.largest) {
+                case .failure(let failure):
+                    return .refused([failure.description])
+                case .success(let selection):
+                    face = faces[observations.firstIndex(of: selection.face)!]
+                    if let note = selection.note { warnings.append(note.description) }
+                }
+                digest = try FileDigest.sha256(of: URL(fileURLWithPath: path))
+            case .frame(let frame, let chosen, let name):
+                (image, face) = (frame, chosen)
+                digest = FileDigest.sha256(of: Data(frame.bgrBytes()))
             }
-            let observations = try faces.map { try FaceObservation($0, in: image) }
-            let chosen: FaceObservation
-            switch options.gate.selectFace(from: observations, photo: photo, largest: options.largest) {
-            case .failure(let failure): return .refused([failure.description])
-            case .success(let observation): chosen = observation
-            }
+            let observation = try FaceObservation(face, in: image)
             if !options.skipQualityGates {
-                let failures = options.gate.failures(of: chosen, photo: photo)
-                if !failures.isEmpty { return .refused(failures.map(\.description)) }
+                let assessment = options.gate.assess(observation, photo: photo.name)
+                if !assessment.refusals.isEmpty { return .refused(assessment.refusals.map(\.description)) }
+                warnings += assessment.warnings.map(\.description)
             }
-            let face = faces[observations.firstIndex(of: chosen)!]
             let embedding = try engine.embed(image, faces: [face])[0]
-            let digest = try FileDigest.sha256(of: URL(fileURLWithPath: photo))
-            return .face(embedding, quality: chosen.sharpness, sha256: digest)
+            return .face(embedding, quality: observation.sharpness, sha256: digest, warnings: warnings)
         } catch {
             return .refused(["\(error)"])
         }

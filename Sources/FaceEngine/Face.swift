@@ -6,6 +6,14 @@ public struct Face: Sendable, Codable, Equatable {
             self.x = x; self.y = y; self.width = width; self.height = height
         }
         public var area: Float { width * height }
+        /// Intersection over union, 0...1.
+        public func iou(_ other: Box) -> Float {
+            let x0 = max(x, other.x), y0 = max(y, other.y)
+            let x1 = min(x + width, other.x + other.width), y1 = min(y + height, other.y + other.height)
+            let intersection = max(0, x1 - x0) * max(0, y1 - y0)
+            let union = area + other.area - intersection
+            return union > 0 ? intersection / union : 0
+        }
         public func contains(x px: Float, y py: Float) -> Bool {
             px >= x && px <= x + width && py >= y && py <= y + height
         }

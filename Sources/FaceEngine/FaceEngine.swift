@@ -66,6 +66,16 @@ public final class FaceEngine: @unchecked Sendable {
         try pool.withWorker { try $0.embed(faces) }
     }
 
+    /// Embeddings of faces from several images, the landmarks of those marked `refine` first found again at full
+    /// resolution (see `FaceWorker.refine`): the live path, whose faces come from a scaled-down frame. Returns the
+    /// faces as embedded.
+    public func embed(faces: [(image: Image, face: Face, refine: Bool)]) throws -> [(face: Face, embedding: Embedding)] {
+        try pool.withWorker { worker in
+            let used = try faces.map { (image: $0.image, face: $0.refine ? try worker.refine($0.face, in: $0.image) : $0.face) }
+            return Array(zip(used.map(\.face), try worker.embed(used))).map { (face: $0.0, embedding: $0.1) }
+        }
+    }
+
     /// Embeddings of chips that were already cut (packs with one embedding network only).
     public func embed(chips: [Image]) throws -> [Embedding] {
         try pool.withWorker { try $0.embed(chips: chips) }

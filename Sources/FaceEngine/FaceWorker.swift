@@ -51,6 +51,29 @@ final class FaceWorker {
         }
     }
 
+    /// The face's landmarks and box found again at full resolution: the detector looks at a square of twice the
+    /// face's size around it, scaled so the face is `faceSide` pixels (one fixed input, so one network). Faces found
+    /// on a scaled-down frame carry landmarks a few of its pixels off, i.e. several of the full frame's, which cost
+    /// the embedding; this puts them where the full frame says. The face as given when the detector does not find it
+    /// there again.
+    func refine(_ face: Face, in image: Image, faceSide: Float = 96) throws -> Face {
+        let side = max(face.box.width, face.box.height)
+        guard side > 1 else { return face }
+        let region = 2 * side
+        let x = face.box.x + face.box.width / 2 - region / 2, y = face.box.y + face.box.height / 2 - region / 2
+        let out = Int(2 * faceSide)
+        let scale = Float(out) / region
+        let found = try detect(try image.region(x: x, y: y, side: region, outSide: out), paddedRetry: false)
+        let expected = Face.Box(x: (face.box.x - x) * scale, y: (face.box.y - y) * scale,
+                                width: face.box.width * scale, height: face.box.height * scale)
+        guard let best = found.max(by: { $0.box.iou(expected) < $1.box.iou(expected) }), best.box.iou(expected) >= 0.4 else {
+            return face
+        }
+        return Face(box: .init(x: x + best.box.x / scale, y: y + best.box.y / scale, width: best.box.width / scale,
+                               height: best.box.height / scale),
+                    score: best.score, landmarks: best.landmarks.map { .init(x: x + $0.x / scale, y: y + $0.y / scale) })
+    }
+
     /// The first (main) network's chip for one face.
     func chip(_ image: Image, face: Face) throws -> Image {
         try networks[0].network.chip(image, face: face)

@@ -16,4 +16,9 @@ public enum FileDigest {
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
+
+    /// SHA-256 of bytes in memory, lowercase hex.
+    public static func sha256(of data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
 }

@@ -1,3 +1,5 @@
+import CRollCallShim
+
 /// Builds synthetic frames by pasting pictures onto a plain background: the 4-face benchmark frame, and
 /// the moving-faces test and demo videos. Real faces, synthetic arrangement.
 public struct FrameComposer {
@@ -35,5 +37,69 @@ extension Image {
         let side = max(face.box.width, face.box.height) * margin
         let cx = face.box.x + face.box.width / 2, cy = face.box.y + face.box.height / 2
         return try cropped(x: Int(cx - side / 2), y: Int(cy - side / 2), width: Int(side), height: Int(side))
+    }
+}
+
+/// One picture to lay onto a background (`Image.composed(onto:layers:)`).
+public struct ImageLayer: Sendable {
+    public var image: Image
+    /// Where the picture's centre lands, in background pixels.
+    public var centerX: Float, centerY: Float
+    /// Output pixels per picture pixel.
+    public var scale: Float
+    /// Clockwise turn, degrees.
+    public var angleDegrees: Float = 0
+    /// Fraction of the picture's half-size over which its rim (a rounded rectangle) fades into the background; 0 pastes
+    /// the whole rectangle hard-edged.
+    public var feather: Float = 0
+    /// Pixel multiplier (lighting).
+    public var brightness: Float = 1
+    /// Gaussian blur, output pixels (focus, motion).
+    public var blur: Float = 0
+
+    public init(image: Image, centerX: Float, centerY: Float, scale: Float, angleDegrees: Float = 0, feather: Float = 0,
+                brightness: Float = 1, blur: Float = 0) {
+        self.image = image
+        self.centerX = centerX
+        self.centerY = centerY
+        self.scale = scale
+        self.angleDegrees = angleDegrees
+        self.feather = feather
+        self.brightness = brightness
+        self.blur = blur
+    }
+}
+
+extension Image {
+    /// A copy of `background` with `layers` laid on it in order (in C++: one call per frame).
+    public static func composed(onto background: Image, layers: [ImageLayer]) throws -> Image {
+        var out: OpaquePointer?
+        let raw = layers.map {
+            rc_layer(image: $0.image.handle, center_x: $0.centerX, center_y: $0.centerY, scale: $0.scale,
+                     angle_degrees: $0.angleDegrees, feather: $0.feather, brightness: $0.brightness, blur: $0.blur)
+        }
+        try withExtendedLifetime(layers) {
+            try raw.withUnsafeBufferPointer { buffer in
+                try shimCall { rc_image_compose(background.handle, buffer.baseAddress, Int32(buffer.count), &out, $0) }
+            }
+        }
+        return Image(handle: out!)
+    }
+
+    /// This image after a JPEG encode and decode at `quality` (1...100), as a camera stream delivers it.
+    public func jpegRoundTrip(quality: Int) throws -> Image {
+        var out: OpaquePointer?
+        try shimCall { rc_image_jpeg_roundtrip(handle, Int32(quality), &out, $0) }
+        return Image(handle: out!)
+    }
+}
+
+extension Image {
+    /// The square region with top-left (`x`, `y`) and side `side`, scaled to `outSide` × `outSide`; black outside the
+    /// image, or its edge pixels repeated when `replicateEdges`.
+    public func region(x: Float, y: Float, side: Float, outSide: Int, replicateEdges: Bool = false) throws -> Image {
+        var out: OpaquePointer?
+        try shimCall { rc_image_region(handle, x, y, side, Int32(outSide), replicateEdges ? 1 : 0, &out, $0) }
+        return Image(handle: out!)
     }
 }

@@ -14,12 +14,24 @@ public struct Roster: Sendable {
         public var photos: [String]
         /// 1-based line on which the row starts.
         public var line: Int
+
+        public init(delegate: Delegate, photos: [String], line: Int) {
+            self.delegate = delegate
+            self.photos = photos
+            self.line = line
+        }
     }
 
     /// The file the roster was read from (as given).
     public let source: String
     /// The delegates in file order.
     public let entries: [Entry]
+
+    /// A roster made in code (an evaluation's gallery); `entries` must have distinct ids.
+    public init(source: String, entries: [Entry]) {
+        self.source = source
+        self.entries = entries
+    }
 
     /// Photo paths per delegate id, for enrollment.
     public var photosByDelegate: [String: [String]] {

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import RollCall
 import RollCallStore
@@ -45,9 +46,9 @@ public final class AttendanceRecorder: @unchecked Sendable {
         let start = clock.now
         defer { metrics?.recordSeconds.record(clock.now - start) }
         switch event {
-        case .unknown(let trackID, let observations, let firstSeen):
-            try store.recordSighting(session: sessionID, delegateID: nil, gate: gate, distance: nil, at: firstSeen)
-            logger.info("unknown face", metadata: ["gate": "\(gate)", "track.id": "\(trackID)", "track.observations": "\(observations)"])
+        case .unresolved(let track):
+            try store.recordSighting(session: sessionID, delegateID: nil, gate: gate, distance: nil, at: track.firstSeen)
+            logger.info("unknown face", metadata: ["gate": "\(gate)", "track.id": "\(track.trackID)", "track.observations": "\(track.observations)"])
             return nil
         case .confirmed(let recognition):
             try store.recordSighting(session: sessionID, delegateID: recognition.delegateID, gate: gate,

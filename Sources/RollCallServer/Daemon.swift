@@ -1,6 +1,7 @@
 import FaceEngine
 import Foundation
 import Hummingbird
+import LiveRecognition
 import Logging
 import Prometheus
 import RollCall
@@ -18,49 +19,6 @@ public enum Daemon {
         }
         guard let open = try store.currentSession() else { throw ServerError.noOpenSession }
         return open
-    }
-
-    /// The pack an engine's embeddings belong to, as templates record it.
-    public static func templatePack(of engine: FaceEngine) -> TemplatePack {
-        TemplatePack(name: engine.pack.pack.name, digest: engine.embedderDigest)
-    }
-
-    /// The matcher over every enrolled template, with the pack's calibrated operating point.
-    ///
-    /// - Throws: `StoreError.packMismatch` / `.unknownTemplatePack` when the templates were not made by the engine's
-    ///   pack (two 128-d packs such as `sface` and `dlib` would otherwise "match" with meaningless distances);
-    ///   `badConfiguration` when there are none.
-    public static func makeMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
-        let matcher = try reloadMatcher(store: store, engine: engine)
-        guard matcher.gallery.templateCount > 0 else {
-            throw ServerError.badConfiguration("no templates enrolled in \(store.path): enroll delegates' photos first")
-        }
-        return matcher
-    }
-
-    /// `makeMatcher` for a daemon that is already running: the same checks, but no templates at all gives a matcher
-    /// that recognises nobody (every delegate was removed) instead of an error.
-    public static func reloadMatcher(store: RollCallStore, engine: FaceEngine) throws -> Matcher {
-        let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension,
-                                        fusion: templateFusion(of: engine))
-        guard gallery.dimension == engine.dimension else {
-            throw ServerError.badConfiguration(
-                "templates in \(store.path) have \(gallery.dimension) dimensions but pack \(engine.pack.pack.name) makes \(engine.dimension)")
-        }
-        let thresholds = engine.thresholds
-        return Matcher(gallery: gallery, configuration: MatcherConfiguration(threshold: thresholds.identify, margin: thresholds.margin))
-    }
-
-    /// The pack's rule for delegates with several photos (`thresholds.template_fusion`, validated when the manifest
-    /// is read; `best` when absent).
-    public static func templateFusion(of engine: FaceEngine) -> TemplateFusion {
-        engine.thresholds.templateFusion.flatMap(TemplateFusion.init(rawValue:)) ?? .best
-    }
-
-    /// `makeMatcher` in a holder that a `TemplateReloader` can keep up to date, with the template version read first.
-    public static func makeMatcherHolder(store: RollCallStore, engine: FaceEngine) throws -> MatcherHolder {
-        let version = try store.templateVersion()
-        return MatcherHolder(try makeMatcher(store: store, engine: engine), version: version)
     }
 
     /// The service that keeps `holder` in step with the store's templates every `seconds`; `nil` when `seconds` is 0
@@ -82,7 +40,7 @@ public enum Daemon {
         onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
     ) throws -> GateService {
         let metrics = registry.map { PipelineMetrics(registry: $0, gate: gate.name) }
-        let recognition = RecognitionPipeline(engine: engine, matcher: matcher, configuration: pipeline, metrics: metrics,
+        let recognition = RecognitionPipeline(engine: engine, matcher: matcher, configuration: pipeline,
                                               keepCrops: facesDirectory != nil)
         let recorder = try AttendanceRecorder(
             store: store, sessionID: sessionID, gate: gate.name, broadcaster: broadcaster, metrics: metrics,

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import ServiceLifecycle
 
@@ -219,9 +220,10 @@ public final class GateService: Service, @unchecked Sendable {
     private func processFrames(from channel: FrameChannel<Frame>) {
         while let frame = channel.pop() {
             do {
-                let events = try pipeline.process(frame)
+                let outcome = try pipeline.process(frame)
                 lock.withLock { counters.framesProcessed += 1 }
-                record(events)
+                metrics?.observe(outcome)
+                record(outcome.events)
             } catch {
                 logger.warning("frame failed", metadata: ["gate": "\(gate.name)", "frame.index": "\(frame.index)", "error": "\(error)"])
             }
@@ -237,7 +239,7 @@ public final class GateService: Service, @unchecked Sendable {
                     let checkIn = try recorder.record(event)
                     lock.withLock {
                         if checkIn != nil { counters.checkIns += 1 }
-                        if case .unknown = event { counters.unknownFaces += 1 }
+                        if case .unresolved = event { counters.unknownFaces += 1 }
                     }
                     break
                 } catch {

@@ -1,3 +1,4 @@
+import LiveRecognition
 import Prometheus
 
 /// The Prometheus series of one gate: counters for what flowed through, histograms for how long each stage took.
@@ -7,6 +8,7 @@ public struct PipelineMetrics: Sendable {
     public let faces: Counter
     public let embeddings: Counter
     public let recognitions: Counter
+    public let splits: Counter
     public let unknowns: Counter
     public let checkIns: Counter
     public let reconnects: Counter
@@ -29,7 +31,8 @@ public struct PipelineMetrics: Sendable {
         droppedFrames = counter("frames_dropped", "Stale frames dropped because processing fell behind a live source.")
         faces = counter("faces", "Faces detected, summed over frames.")
         embeddings = counter("embeddings", "Face chips embedded (best frames of tracks only).")
-        recognitions = counter("recognitions", "Embedded observations accepted as a delegate.")
+        recognitions = counter("recognitions", "Tracks whose fused evidence was accepted as a delegate.")
+        splits = counter("track_splits", "Tracks split because another face appeared in them (the next person in a queue).")
         unknowns = counter("unknown_faces", "Tracks that ended without matching any delegate.")
         checkIns = counter("checkins", "Delegates newly marked present.")
         reconnects = counter("source_reconnects", "Times the source was reopened after failing or ending early.")
@@ -43,5 +46,21 @@ public struct PipelineMetrics: Sendable {
         matchSeconds = stage("match")
         recordSeconds = stage("record")
         frameSeconds = stage("frame")
+    }
+
+    /// Adds what one frame did.
+    public func observe(_ outcome: FrameOutcome) {
+        frames.increment()
+        faces.increment(by: Int64(outcome.faces.count))
+        embeddings.increment(by: Int64(outcome.embeddings))
+        recognitions.increment(by: Int64(outcome.accepted))
+        splits.increment(by: Int64(outcome.splits))
+        detectSeconds.record(outcome.detect)
+        if outcome.embeddings > 0 {
+            embedSeconds.record(outcome.embed)
+            matchSeconds.record(outcome.match)
+        }
+        frameSeconds.record(outcome.total)
+        for event in outcome.events { if case .unresolved = event { unknowns.increment() } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiveRecognition
 import Yams
 
 /// Everything `rollcall serve` needs, read from one YAML file.
@@ -155,6 +156,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw ServerError.badConfiguration(
                 "template_reload_seconds must be 0 (never) or lie in 0.1...3600, got \(templateReloadSeconds)")
         }
-        try pipeline.validate()
+        do { try pipeline.validate() } catch let error as RecognitionError {
+            throw ServerError.badConfiguration(error.description)
+        }
     }
 }

@@ -1,45 +1,16 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import RollCall
 import RollCallStore
 import ServiceLifecycle
 
-/// The matcher every gate uses now. `TemplateReloader` swaps it whole when the enrolled templates change; a pipeline
-/// reads it once per batch of embeddings, so a swap never stops or restarts a gate and no frame waits for it.
-public final class MatcherHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Matcher
-    private var builtFrom: TemplateVersion?
-
-    /// - Parameters:
-    ///   - version: the template table's state read *before* `matcher` was built (see `Daemon.makeMatcherHolder`);
-    ///     `nil` when unknown, so the reloader rebuilds at its first look.
-    public init(_ matcher: Matcher, version: TemplateVersion? = nil) {
-        value = matcher
-        builtFrom = version
-    }
-
-    /// The current matcher (a struct over copy-on-write arrays: taking it costs a retain).
-    public var matcher: Matcher { lock.withLock { value } }
-
-    /// The template table's state the current matcher was built from.
-    public var version: TemplateVersion? { lock.withLock { builtFrom } }
-
-    /// Publishes a new matcher to every pipeline that holds this holder.
-    public func replace(with matcher: Matcher, version: TemplateVersion?) {
-        lock.withLock {
-            value = matcher
-            builtFrom = version
-        }
-    }
-}
-
 /// Keeps a `MatcherHolder` in step with the templates in the store, whichever process enrolls or removes them (the
 /// secretariat's `rollcall enroll` or `rollcall delegates remove` while the daemon runs).
 ///
 /// Every `interval` it reads the store's cheap `templateVersion()`; only when that changed does it rebuild the matcher
-/// through `Daemon.reloadMatcher` (the same pack and dimension checks as at start) and swap it in. A reload that
+/// through `MatcherAssembly.reloadMatcher` (the same pack and dimension checks as at start) and swap it in. A reload that
 /// fails (database busy beyond its timeout, a template of another pack, a missing key) is logged as a warning and the
 /// previous matcher stays; the next tick tries again. Removing every template leaves an empty matcher that recognises
 /// nobody (with a warning) rather than keeping removed delegates' templates in use.
@@ -123,7 +94,7 @@ public final class TemplateReloader: Service, @unchecked Sendable {
             if version == holder.version {
                 outcome = .unchanged
             } else {
-                let matcher = try Daemon.reloadMatcher(store: store, engine: engine)
+                let matcher = try MatcherAssembly.reloadMatcher(store: store, engine: engine)
                 holder.replace(with: matcher, version: version)
                 let gallery = matcher.gallery
                 outcome = .reloaded(delegates: gallery.delegateCount, templates: gallery.enrolledTemplateCount)

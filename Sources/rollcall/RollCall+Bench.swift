@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceEngine
 import Foundation
+import LiveRecognition
 import RollCall
 import RollCallServer
 
@@ -66,9 +67,9 @@ extension RollCallCommand {
             }
             let frame = try composer.image()
             let small = try frame.resized(width: 320, height: 240)
-            // Frames are analysed as the live pipeline does: detection on a copy `detection_width` wide (its default),
-            // every face embedded from the full-resolution frame.
-            let liveWidth = PipelineConfiguration().detectionWidth
+            // Frames are analysed as the live pipeline does: detection on a copy as wide as its defaults choose for
+            // this frame (from `minimum_face_size`), every face embedded from the full-resolution frame.
+            let liveWidth = PipelineConfiguration().detectionWidth(forFrameWidth: frame.width)
             let faces = try single.detect(frame, maxWidth: liveWidth)
             guard faces.count == 4 else { throw ValidationError("the composed 640x480 frame shows \(faces.count) faces, expected 4") }
             let chips = try faces.map { try single.chip(frame, face: $0) }

@@ -4,6 +4,7 @@ import Enrollment
 import Evaluation
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import RollCall
 import RollCallServer
@@ -57,6 +58,9 @@ extension RollCallCommand {
             /// faces (a site decides from it whether to calibrate its own, README "Thresholds for your own delegates").
             /// Absent under score normalisation, whose scores are not distances.
             var at_pack_threshold: IdentificationMetrics.OperatingPoint?
+            /// What `rollcall calibrate` predicts from the gallery alone (no labels): FPIR at the pack's identify
+            /// threshold, to set beside the measured one.
+            var predicted_fpir_at_pack_threshold: Double
             var rank1: Double
             var gallery_size: Int
             var gallery_images: Int
@@ -117,9 +121,10 @@ extension RollCallCommand {
 
             let configuration = MatcherConfiguration(threshold: .infinity, margin: margin ?? engine.thresholds.margin,
                                                      topK: 2, normalization: normalization)
-            let pack = Daemon.templatePack(of: engine)
-            let fusion = templateFusion ?? Daemon.templateFusion(of: engine)
+            let pack = MatcherAssembly.templatePack(of: engine)
+            let fusion = templateFusion ?? MatcherAssembly.templateFusion(of: engine)
             let matcher = Matcher(gallery: try store.gallery(madeBy: pack, fusion: fusion), configuration: configuration)
+            let calibration = RosterCalibration(gallery: matcher.gallery, templates: try store.templates(madeBy: pack))
             let probeProgress = ProgressLine(total: probeList.entries.count, label: "matching probes")
             let found = engine.oneFacePerFile(probeList.entries.map(\.path), choice: .mainSubject) { probeProgress.update($0) }
             probeProgress.finish()
@@ -137,6 +142,7 @@ extension RollCallCommand {
                 fnir_at_fpir_0_003: strict.fnir, fnir_at_fpir_0_01: loose.fnir,
                 threshold_at_fpir_0_003: strict.threshold, threshold_at_fpir_0_01: loose.threshold,
                 at_pack_threshold: normalization == .none ? IdentificationMetrics.point(at: engine.thresholds.identify, results) : nil,
+                predicted_fpir_at_pack_threshold: calibration.falseCheckInsPerThousand(at: engine.thresholds.identify) / 1000,
                 rank1: IdentificationMetrics.rank1(results), gallery_size: identities.count,
                 gallery_images: galleryList.entries.count,
                 mated_probes: results.filter(\.mated).count, non_mated_probes: results.filter { !$0.mated }.count,
@@ -152,8 +158,8 @@ extension RollCallCommand {
                 margin:              \(report.margin), normalisation \(report.normalization), template fusion \(report.template_fusion)
                 """)
             if let shipped = report.at_pack_threshold {
-                print(String(format: "pack's threshold:    %.4f → FNIR %.2f %%, FPIR %.3f %%", shipped.threshold, shipped.fnir * 100,
-                             shipped.fpir * 100))
+                print(String(format: "pack's threshold:    %.4f → FNIR %.2f %%, FPIR %.3f %% (predicted from the gallery alone: %.3f %%)",
+                             shipped.threshold, shipped.fnir * 100, shipped.fpir * 100, report.predicted_fpir_at_pack_threshold * 100))
             }
         }
 

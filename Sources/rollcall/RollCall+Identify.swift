@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceEngine
 import Foundation
+import LiveRecognition
 import RollCall
 import RollCallServer
 
@@ -38,7 +39,7 @@ extension RollCallCommand {
         func run() throws {
             let store = try storeOptions.openStore(mustExist: true)
             let engine = try engineOptions.engine()
-            let matcher = try Daemon.makeMatcher(store: store, engine: engine)
+            let matcher = try MatcherAssembly.makeMatcher(store: store, engine: engine)
             let names = Dictionary(uniqueKeysWithValues: try store.delegates().map { ($0.id, $0.name) })
             var results: [ImageResult] = []
             for path in images {

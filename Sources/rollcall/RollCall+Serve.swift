@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import Prometheus
 import RollCallServer
@@ -45,7 +46,7 @@ extension RollCallCommand {
             let pack = try ModelStore.resolve(configuration.models).load(packNamed: configuration.pack)
             // Live frames: one pass per chip (see `watch`).
             let engine = try FaceEngine(pack: pack, workers: configuration.workers, flip: false)
-            let liveMatcher = try Daemon.makeMatcherHolder(store: store, engine: engine)
+            let liveMatcher = try MatcherAssembly.makeMatcherHolder(store: store, engine: engine)
             let registry = PrometheusCollectorRegistry()
             let broadcaster = EventBroadcaster()
             let gates = try configuration.gates.map {

@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceEngine
 import Foundation
 import Logging
+import LiveRecognition
 import RollCallServer
 import ServiceLifecycle
 
@@ -37,11 +38,14 @@ extension RollCallCommand {
         @Option(help: "Degrees to turn every frame clockwise, for a camera mounted on its side: 0, 90, 180, 270. (Phone videos that record their rotation are turned upright without it.)")
         var rotate = 0
 
-        @Option(help: "Agreeing observations within one track needed to confirm a delegate (K).")
-        var confirmations = 3
+        @Option(help: "Embedded frames of one track fused before it is decided (K).")
+        var confirmations = PipelineConfiguration().confirmations
 
-        @Option(help: "Width frames are scaled down to before detection.")
-        var detectionWidth = 320
+        @Option(help: "Smallest face, in pixels of the frame, the gate must see; the detection size follows from it.")
+        var minimumFaceSize = PipelineConfiguration().minimumFaceSize
+
+        @Option(help: "Width frames are scaled down to before detection (default: from --minimum-face-size).")
+        var detectionWidth: Int?
 
         @Option(help: "Keep a face crop of each check-in in this folder (without it, no face image is stored).")
         var saveFaces: String?
@@ -61,7 +65,10 @@ extension RollCallCommand {
                 throw ValidationError("--rotate must be 0, 90, 180 or 270, got \(rotate).")
             }
             guard confirmations >= 1 else { throw ValidationError("--confirmations must be at least 1, got \(confirmations).") }
-            guard detectionWidth >= 64 else { throw ValidationError("--detection-width must be at least 64, got \(detectionWidth).") }
+            if let detectionWidth, detectionWidth < 64 {
+                throw ValidationError("--detection-width must be at least 64, got \(detectionWidth).")
+            }
+            guard minimumFaceSize >= 8 else { throw ValidationError("--minimum-face-size must be at least 8, got \(minimumFaceSize).") }
             guard !gate.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--gate must not be empty.") }
             guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level.") }
             guard reloadInterval == 0 || (0.1...3600).contains(reloadInterval) else {
@@ -80,11 +87,11 @@ extension RollCallCommand {
             // Live frames: one pass per chip. A track is embedded several times and must agree K times,
             // which does for video what the test-time flip does for a single photo, at half the cost.
             let faceEngine = try engine.engine(workers: 1, flipUnlessTold: false)
-            let liveMatcher = try Daemon.makeMatcherHolder(store: database, engine: faceEngine)
+            let liveMatcher = try MatcherAssembly.makeMatcherHolder(store: database, engine: faceEngine)
             var pipeline = PipelineConfiguration()
             pipeline.confirmations = confirmations
+            pipeline.minimumFaceSize = minimumFaceSize
             pipeline.detectionWidth = detectionWidth
-            pipeline.embeddingsPerTrack = max(pipeline.embeddingsPerTrack, confirmations)
             let json = self.json
             let service = try Daemon.makeGate(
                 GateConfiguration(name: gate, source: source, realtime: realtime, rotate: rotate), engine: faceEngine, matcher: liveMatcher,

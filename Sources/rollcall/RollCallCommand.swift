@@ -13,6 +13,7 @@ struct RollCallCommand: AsyncParsableCommand {
             Bench.self,
             Enroll.self,
             Identify.self,
+            Calibrate.self,
             Chips.self,
             MakeClip.self,
             Roster.self,

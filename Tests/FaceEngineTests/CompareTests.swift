@@ -30,7 +30,9 @@ import Testing
         let b = try TestAssets.engine.oneFace(inFile: TestAssets.photo("obama.jpg")).embedding
         #expect(a.vector.count == 128)
         #expect(abs(a.vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
-        #expect(a == b)
+        // Equal to float rounding, not bit for bit: ConvolutionKernelTests switches the process-wide kernel choice
+        // while it runs, and RollCall's kernels and OpenCV's agree to 1e-5, not to the last bit.
+        #expect(zip(a.vector, b.vector).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
     @Test func batchOfEightEqualsOneByOne() throws {

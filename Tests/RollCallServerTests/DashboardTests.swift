@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Prometheus
 import RollCallServer
 import RollCallStore
@@ -18,7 +19,7 @@ struct DashboardTests {
         let engine = ServerFixtures.engine
         let gate = try Daemon.makeGate(
             GateConfiguration(name: "north", source: video), engine: engine,
-            matcher: Daemon.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
+            matcher: MatcherAssembly.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
             pipeline: PipelineConfiguration(), reconnect: ReconnectPolicy(), registry: nil, broadcaster: broadcaster,
             facesDirectory: nil, logger: ServerFixtures.quietLogger)
         let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: broadcaster, registry: PrometheusCollectorRegistry())

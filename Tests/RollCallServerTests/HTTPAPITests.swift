@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
@@ -119,7 +120,7 @@ struct HTTPAPITests {
 
         // Frames may not be scaled below the detector's input
         #expect(configuration.pipeline.frameMaxWidth == 1280)
-        try "pipeline: { frame_max_width: 200 }\ngates:\n  - { name: north, source: entrance.avi }\n"
+        try "pipeline: { frame_max_width: 200, detection_width: 320 }\ngates:\n  - { name: north, source: entrance.avi }\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let narrow = #expect(throws: ServerError.self) { try ServerConfiguration.load(path: path) }
         #expect(narrow?.description.contains("frame_max_width") == true)

@@ -1,11 +1,12 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import RollCall
 import RollCallServer
 import RollCallStore
 import Testing
 
-/// `Daemon.makeMatcher` (identify, watch, serve) only matches templates made by the engine's own pack.
+/// `MatcherAssembly.makeMatcher` (identify, watch, serve) only matches templates made by the engine's own pack.
 @Suite struct MatcherPackTests {
     static let dlibEngine: FaceEngine = {
         do { return try FaceEngine(pack: ServerFixtures.models.load(packNamed: "dlib"), workers: 2) } catch {  // as every test engine
@@ -19,13 +20,13 @@ import Testing
         let (store, _) = try ServerFixtures.makeStore(in: dir)  // enrolled with sface
         // Both packs make 128-d vectors: without the recorded pack this would "work" with meaningless distances.
         #expect(Self.dlibEngine.dimension == ServerFixtures.engine.dimension)
-        let error = #expect(throws: StoreError.self) { _ = try Daemon.makeMatcher(store: store, engine: Self.dlibEngine) }
+        let error = #expect(throws: StoreError.self) { _ = try MatcherAssembly.makeMatcher(store: store, engine: Self.dlibEngine) }
         #expect(error?.code == .packMismatch)
         let text = error?.description ?? ""
         #expect(text.contains("the 2 templates in \(store.path) were made by pack sface (\(ServerFixtures.engine.embedderDigest.prefix(12))…)"), "\(text)")
         #expect(text.contains("this run uses pack dlib (\(Self.dlibEngine.embedderDigest.prefix(12))…): use --pack sface"), "\(text)")
         // The same pack still matches.
-        let matcher = try Daemon.makeMatcher(store: store, engine: ServerFixtures.engine)
+        let matcher = try MatcherAssembly.makeMatcher(store: store, engine: ServerFixtures.engine)
         #expect(matcher.gallery.delegateCount == 1)
     }
 
@@ -35,11 +36,11 @@ import Testing
         let dir = try ServerFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _) = try ServerFixtures.makeStore(in: dir)
-        #expect(Daemon.templateFusion(of: ServerFixtures.engine) == .mean)
-        #expect(Daemon.templateFusion(of: Self.dlibEngine) == .best)  // no template_fusion in its manifest
-        let matcher = try Daemon.makeMatcher(store: store, engine: ServerFixtures.engine)
+        #expect(MatcherAssembly.templateFusion(of: ServerFixtures.engine) == .mean)
+        #expect(MatcherAssembly.templateFusion(of: Self.dlibEngine) == .best)  // no template_fusion in its manifest
+        let matcher = try MatcherAssembly.makeMatcher(store: store, engine: ServerFixtures.engine)
         #expect(matcher.gallery.templateCount == 1 && matcher.gallery.enrolledTemplateCount == 2)
-        let photos = try store.templates(madeBy: Daemon.templatePack(of: ServerFixtures.engine)).map(\.embedding)
+        let photos = try store.templates(madeBy: MatcherAssembly.templatePack(of: ServerFixtures.engine)).map(\.embedding)
         #expect(photos.count == 2)
         let sum = zip(photos[0], photos[1]).map { $0 + $1 }
         let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()

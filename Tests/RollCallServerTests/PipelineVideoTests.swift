@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import RollCall
 import RollCallServer
@@ -92,7 +93,7 @@ struct PipelineVideoTests {
         let engine = ServerFixtures.engine
         return try Daemon.makeGate(
             GateConfiguration(name: "test-gate", source: source), engine: engine,
-            matcher: Daemon.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
+            matcher: MatcherAssembly.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
             pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil, broadcaster: nil,
             facesDirectory: nil, logger: ServerFixtures.quietLogger)
     }

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Logging
 import RollCall
 import RollCallServer
@@ -74,7 +75,7 @@ enum ServerFixtures {
     /// Stores one template per photo of `person`, made by the sface engine.
     static func enroll(_ person: Person, into store: RollCallStore) throws {
         for photo in person.photos {
-            try store.addTemplate(delegateID: person.id, embedding: try embedding(of: photo), pack: Daemon.templatePack(of: engine),
+            try store.addTemplate(delegateID: person.id, embedding: try embedding(of: photo), pack: MatcherAssembly.templatePack(of: engine),
                                   sourcePhoto: (photo as NSString).lastPathComponent)
         }
     }

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import Hummingbird
 import InMemoryLogging
 import Logging
@@ -29,7 +30,7 @@ struct SourceReconnectTests {
             let registry = PrometheusCollectorRegistry()
             let gate = try Daemon.makeGate(
                 GateConfiguration(name: "door", source: "http://127.0.0.1:\(cameraPort)/stream.mjpg"), engine: engine,
-                matcher: Daemon.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
+                matcher: MatcherAssembly.makeMatcherHolder(store: store, engine: engine), store: store, sessionID: session.id,
                 pipeline: PipelineConfiguration(), reconnect: ReconnectPolicy(initial: 0.2, maximum: 1), registry: registry,
                 broadcaster: EventBroadcaster(), facesDirectory: nil, logger: logger)
             let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: EventBroadcaster(), registry: registry, gates: [gate])

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import LiveRecognition
 import InMemoryLogging
 import Logging
 import RollCall
@@ -19,7 +20,7 @@ struct TemplateReloadTests {
     /// asked (`reloadIfChanged`), logging into `logs`.
     static func daemonWithObama(in directory: URL) throws -> (holder: MatcherHolder, logs: InMemoryLogHandler, reloader: TemplateReloader) {
         let (store, _) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.obama])
-        let holder = try Daemon.makeMatcherHolder(store: store, engine: ServerFixtures.engine)
+        let holder = try MatcherAssembly.makeMatcherHolder(store: store, engine: ServerFixtures.engine)
         let logs = InMemoryLogHandler()
         let reloader = TemplateReloader(store: store, engine: ServerFixtures.engine, holder: holder, interval: .seconds(60),
                                         logger: Logger(label: "test", factory: { _ in logs }))
@@ -32,7 +33,7 @@ struct TemplateReloadTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (store, _) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.biden, Self.lateObama])
         let engine = ServerFixtures.engine
-        let holder = try Daemon.makeMatcherHolder(store: store, engine: engine)
+        let holder = try MatcherAssembly.makeMatcherHolder(store: store, engine: engine)
         #expect(holder.matcher.gallery.delegateIDs == ["D-BIDEN"])
         let probe = try ServerFixtures.embedding(of: ServerFixtures.photo("obama.jpg"))   // not one of the enrolled photos
         #expect(holder.matcher.match(probe).delegateID == nil)
@@ -123,7 +124,7 @@ struct TemplateReloadTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (store, session) = try ServerFixtures.makeStore(in: directory, people: [ServerFixtures.biden])
         let engine = ServerFixtures.engine
-        let holder = try Daemon.makeMatcherHolder(store: store, engine: engine)
+        let holder = try MatcherAssembly.makeMatcherHolder(store: store, engine: engine)
         let pipeline = RecognitionPipeline(engine: engine, matcher: holder, configuration: PipelineConfiguration())
         let recorder = try AttendanceRecorder(store: store, sessionID: session.id, gate: "door", logger: ServerFixtures.quietLogger)
         let reloader = TemplateReloader(store: store, engine: engine, holder: holder, interval: .milliseconds(50),
@@ -146,7 +147,7 @@ struct TemplateReloadTests {
                     try ServerFixtures.enroll(ServerFixtures.obama, into: desk)
                     #expect(await Self.eventually { pipeline.matcher.gallery.delegateIDs.contains("D-OBAMA") })
                 }
-                for event in try pipeline.process(Frame(image: image, index: index)) {
+                for event in try pipeline.process(Frame(image: image, index: index)).events {
                     if let checkIn = try recorder.record(event) { checkIns.append(checkIn) }
                 }
                 index += 1
