@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // Spreadsheets: the secretariat's .xlsx (a ZIP of XML parts) read and written.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
     ],
     targets: [
         // The only C++ in the project: a thin extern "C" layer over OpenCV (decode, detect, align, embed, capture).
@@ -42,6 +45,16 @@ let package = Package(
         ),
         // The matcher's coarse pass: int8 dot products, vectorised for the CPU found at run time.
         .target(name: "CMatchKernel", cSettings: [.unsafeFlags(["-O3"])]),
+        // What people read, per language: the text catalogues (Vietnamese, English) and the site's clock.
+        .target(name: "Texts", resources: [.copy("Resources")]),
+        // Spreadsheet files without the roll call in them: .xlsx read and written, the Windows-1258 code page.
+        .target(
+            name: "Spreadsheets",
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+            ]
+        ),
         // The roll-call domain: roster, matcher, quality gates, audit chain, reports. Knows embeddings only as
         // vectors, so it builds and tests without OpenCV.
         .target(
@@ -117,6 +130,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
+        .testTarget(name: "TextsTests", dependencies: ["Texts"]),
+        .testTarget(
+            name: "SpreadsheetsTests",
+            dependencies: ["Spreadsheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
         .testTarget(
             name: "RollCallServerTests",
