@@ -24,6 +24,12 @@ let package = Package(
         // Spreadsheets: the secretariat's .xlsx (a ZIP of XML parts) read and written.
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
+        // Documents and pages for people: HTML from Mustache templates kept as resources.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // AsyncTimerSequence for the SSE heartbeat service (already in the graph through Hummingbird).
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        // NIOCore's IOError, to name the address when the HTTP listener cannot bind (already in the graph).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The only C++ in the project: a thin extern "C" layer over OpenCV (decode, detect, align, embed, capture).
@@ -61,8 +67,21 @@ let package = Package(
             name: "RollCall",
             dependencies: [
                 "CMatchKernel",
+                "Texts",
+                "Spreadsheets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // Documents for people: the HTML record, sign-in sheets and absentee lists (print CSS), the .xlsx report.
+        .target(
+            name: "Documents",
+            dependencies: [
+                "RollCall",
+                "Texts",
+                "Spreadsheets",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources")]
         ),
         // SQLite persistence (GRDB): migrations, encrypted templates, sessions, attendance.
         .target(
@@ -93,12 +112,18 @@ let package = Package(
                 "FaceEngine",
                 "RollCall",
                 "RollCallStore",
+                "Documents",
+                "Texts",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources")]
         ),
         // The command-line tool: one small ArgumentParser command per verb.
         .executableTarget(
@@ -110,6 +135,8 @@ let package = Package(
                 "RollCall",
                 "RollCallStore",
                 "RollCallServer",
+                "Documents",
+                "Texts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -119,7 +146,7 @@ let package = Package(
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         // Runs the built `rollcall` binary: whole command lines, their output and exit codes.
-        .testTarget(name: "CLITests", dependencies: ["rollcall"]),
+        .testTarget(name: "CLITests", dependencies: ["rollcall", "Spreadsheets"]),
         .testTarget(
             name: "EnrollmentTests",
             dependencies: [
@@ -129,13 +156,14 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
+        .testTarget(name: "RollCallTests", dependencies: ["RollCall", "Texts"]),
         .testTarget(name: "TextsTests", dependencies: ["Texts"]),
         .testTarget(
             name: "SpreadsheetsTests",
             dependencies: ["Spreadsheets", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "RollCall", "Texts"]),
+        .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore", "Texts"]),
         .testTarget(
             name: "RollCallServerTests",
             dependencies: [
@@ -143,6 +171,8 @@ let package = Package(
                 "FaceEngine",
                 "RollCall",
                 "RollCallStore",
+                "Documents",
+                "Texts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

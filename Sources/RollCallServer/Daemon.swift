@@ -2,10 +2,12 @@ import FaceEngine
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import RollCall
 import RollCallStore
 import ServiceLifecycle
+import Texts
 
 /// Assembles the daemon's parts, so `rollcall watch`, `rollcall serve` and the tests build them the same way.
 public enum Daemon {
@@ -78,7 +80,7 @@ public enum Daemon {
     public static func makeGate(
         _ gate: GateConfiguration, engine: FaceEngine, matcher: MatcherHolder, store: RollCallStore, sessionID: Int64,
         pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
-        broadcaster: EventBroadcaster?, facesDirectory: String?, logger: Logger,
+        broadcaster: EventBroadcaster?, facesDirectory: String?, time: SiteTime = .vietnam, logger: Logger,
         onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
     ) throws -> GateService {
         let metrics = registry.map { PipelineMetrics(registry: $0, gate: gate.name) }
@@ -86,11 +88,12 @@ public enum Daemon {
                                               keepCrops: facesDirectory != nil)
         let recorder = try AttendanceRecorder(
             store: store, sessionID: sessionID, gate: gate.name, broadcaster: broadcaster, metrics: metrics,
-            facesDirectory: facesDirectory.map { URL(fileURLWithPath: $0) }, logger: logger, onCheckIn: onCheckIn)
+            facesDirectory: facesDirectory.map { URL(fileURLWithPath: $0) }, time: time, logger: logger, onCheckIn: onCheckIn)
         return GateService(gate: gate, pipeline: recognition, recorder: recorder, metrics: metrics, reconnect: reconnect, logger: logger)
     }
 
-    /// The HTTP application: API, SSE, metrics, health and dashboard, behind the bearer token when one is set.
+    /// The HTTP application: API, SSE, metrics, health, dashboard and greeting screens, behind the bearer token when
+    /// one is set. It runs the SSE heartbeat (`EventHeartbeat`) as its own service.
     ///
     /// - Parameters:
     ///   - onServerRunning: called with the bound address once the socket listens (port 0 picks a free port).
@@ -106,10 +109,20 @@ public enum Daemon {
         return Application(
             router: router,
             configuration: .init(address: .hostname(http.host, port: http.port), serverName: "rollcall"),
+            services: [EventHeartbeat(broadcaster: api.broadcaster, interval: api.heartbeatInterval)],
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? http.host):\($0.port ?? http.port)" } ?? "\(http.host):\(http.port)"
                 await onServerRunning(address)
             },
             logger: logger)
+    }
+
+    /// `error` from running the HTTP service, made to name the address when the socket could not be bound: NIO's own
+    /// text ("bind(descriptor:ptr:bytes:): Address already in use (errno: 98)") says neither host nor port.
+    public static func listenError(_ error: any Error, http: ServerConfiguration.HTTP) -> any Error {
+        guard let io = error as? IOError, io.description.contains("bind") || [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(io.errnoCode) else {
+            return error
+        }
+        return ServerError.listen(host: http.host, port: http.port, errno: io.errnoCode, reason: "\(io)")
     }
 }

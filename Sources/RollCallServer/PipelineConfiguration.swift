@@ -21,7 +21,7 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case confirmations, frameMaxWidth = "frame_max_width", detectionWidth = "detection_width", embedEvery = "embed_every"
         case embeddingsPerTrack = "embeddings_per_track", minimumFaceSize = "minimum_face_size"
         case queueCapacity = "queue_capacity", trackMaximumMisses = "track_maximum_misses"

@@ -1,7 +1,10 @@
 import Foundation
+import Texts
 import Yams
 
-/// Everything `rollcall serve` needs, read from one YAML file.
+/// Everything `rollcall serve` needs, read from one YAML file. `rollcall serve --example-config` prints a complete,
+/// commented example (`Resources/examples/serve.<lang>.yaml`); a key RollCall does not know is an error naming it and
+/// the known key it most resembles, never silently ignored.
 ///
 /// ```yaml
 /// database: rollcall.db
@@ -10,6 +13,7 @@ import Yams
 ///   - { name: north-door, source: /dev/video0 }
 ///   - { name: south-door, source: "rtsp://127.0.0.1:8554/cam", rotate: 90 }   # camera on its side: turn clockwise
 /// template_reload_seconds: 5                 # pick up enrollments and removals made while serving; 0: never
+/// lang: vi                                   # pages and messages: vi (default) or en
 /// ```
 public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// The HTTP listener.
@@ -26,6 +30,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             self.port = port
             self.token = token
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case host, port, token }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -62,6 +68,15 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// How often to look for templates enrolled or removed by another process (the desk's `rollcall enroll`, `rollcall
     /// delegates remove`) and swap the gates' matcher; 0 reads them at start only.
     public var templateReloadSeconds = ServerConfiguration.defaultTemplateReloadSeconds
+    /// Language of the dashboard, the greeting screens, the printed documents and the daemon's messages (`nil`:
+    /// `ROLLCALL_LANG`, else Vietnamese).
+    public var lang: Language?
+    /// The site's time zone (IANA name; `nil`: `ROLLCALL_TIME_ZONE`, else Asia/Ho_Chi_Minh).
+    public var timeZone: String?
+    /// How long the greeting screen shows a delegate after their check-in, seconds.
+    public var greetingSeconds = 6.0
+    /// A gate without a frame for longer than this is reported (health "degraded", red on the dashboard), seconds.
+    public var gateStaleSeconds = 10.0
 
     /// Seconds between two looks at the templates, unless configured: a late delegate is recognised a few seconds
     /// after enrollment, at the cost of one tiny query per look.
@@ -72,9 +87,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         self.http = http
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case database, keyFile = "key_file", models, pack, workers, session, facesDirectory = "faces_directory", http, gates, pipeline, reconnect
         case templateReloadSeconds = "template_reload_seconds"
+        case lang, timeZone = "time_zone", greetingSeconds = "greeting_seconds", gateStaleSeconds = "gate_stale_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +107,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         pipeline = try c.decodeIfPresent(PipelineConfiguration.self, forKey: .pipeline) ?? PipelineConfiguration()
         reconnect = try c.decodeIfPresent(ReconnectPolicy.self, forKey: .reconnect) ?? ReconnectPolicy()
         templateReloadSeconds = try c.decodeIfPresent(Double.self, forKey: .templateReloadSeconds) ?? Self.defaultTemplateReloadSeconds
+        if let text = try c.decodeIfPresent(String.self, forKey: .lang) {
+            do { lang = try Language.parse(text, origin: "lang") } catch { throw ServerError.badConfiguration("\(error)") }
+        }
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+        greetingSeconds = try c.decodeIfPresent(Double.self, forKey: .greetingSeconds) ?? 6
+        gateStaleSeconds = try c.decodeIfPresent(Double.self, forKey: .gateStaleSeconds) ?? 10
+    }
+
+    /// The site's clock: `time_zone`, else `ROLLCALL_TIME_ZONE`, else Asia/Ho_Chi_Minh.
+    public func siteTime(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SiteTime {
+        do { return try SiteTime.resolve(timeZone, environment: environment) } catch {
+            throw ServerError.badConfiguration("time_zone: \(error)")
+        }
     }
 
     /// Reads and checks a YAML configuration file; relative paths in it are taken relative to the file.
@@ -99,6 +128,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw ServerError.badConfiguration("\(path): cannot read the configuration file")
         }
         var configuration: ServerConfiguration
+        do { try ConfigurationKeys.check(text, file: path) } catch let error as ServerError { throw error } catch {
+            throw ServerError.badConfiguration("\(path): not valid YAML: \(error)")
+        }
         do {
             configuration = try YAMLDecoder().decode(ServerConfiguration.self, from: text)
         } catch let error as ServerError {
@@ -155,6 +187,22 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw ServerError.badConfiguration(
                 "template_reload_seconds must be 0 (never) or lie in 0.1...3600, got \(templateReloadSeconds)")
         }
+        guard (1...120).contains(greetingSeconds) else {
+            throw ServerError.badConfiguration("greeting_seconds must lie in 1...120, got \(greetingSeconds)")
+        }
+        guard (1...3600).contains(gateStaleSeconds) else {
+            throw ServerError.badConfiguration("gate_stale_seconds must lie in 1...3600, got \(gateStaleSeconds)")
+        }
+        _ = try siteTime()
         try pipeline.validate()
+    }
+
+    /// A complete, commented configuration in `language`, for `rollcall serve --example-config`.
+    public static func example(in language: Language) -> String {
+        guard let url = Bundle.module.url(forResource: "examples/serve.\(language.rawValue)", withExtension: "yaml"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            fatalError("the example configuration is missing from RollCallServer's resources")
+        }
+        return text
     }
 }

@@ -100,6 +100,19 @@ extension RollCallStore {
         }
     }
 
+    /// The template made from each photo, by delegate and the photo's SHA-256: what enrollment checks so that enrolling
+    /// the same photo again (a re-run of `enroll --roster`) adds nothing.
+    public func templateDigests() throws -> [String: [String: Int64]] {
+        try read { db in
+            var digests: [String: [String: Int64]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, delegate_id, source_sha256 FROM template WHERE source_sha256 IS NOT NULL ORDER BY id") {
+                let delegate: String = row["delegate_id"], digest: String = row["source_sha256"]
+                if digests[delegate]?[digest] == nil { digests[delegate, default: [:]][digest] = row["id"] }
+            }
+            return digests
+        }
+    }
+
     /// Number of templates per delegate id.
     public func templateCounts() throws -> [String: Int] {
         try read { db in

@@ -97,6 +97,14 @@ extension RollCallStore {
             // Sorted by pack, the first and last rows tell whether the table holds one pack (see `requireOnlyTemplates`).
             try db.create(index: "template_pack", on: "template", columns: ["pack_name", "pack_digest"])
         }
+        migrator.registerMigration("v3 session quorum rule") { db in
+            // The exact rule ("2/3": at least two thirds, ">1/2": more than half), as `QuorumRule.description` writes
+            // it. `quorum` keeps its approximation for older readers. Sessions opened before this migration keep NULL
+            // and are read as "at least" their stored fraction (`QuorumRule.legacy`).
+            try db.alter(table: "session") { t in
+                t.add(column: "quorum_rule", .text)
+            }
+        }
         return migrator
     }
 }

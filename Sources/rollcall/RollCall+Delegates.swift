@@ -28,21 +28,24 @@ extension RollCallCommand.Delegates {
         static let configuration = CommandConfiguration(abstract: "List the delegates in roster order with their template counts.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             let store = try store.openStore(mustExist: true)
+            let texts = language.texts
             let counts = try store.templateCounts()
             let items = try store.delegates().map {
                 Item(id: $0.id, name: $0.name, unit: $0.unit, seat: $0.seat, roster_order: $0.rosterOrder, templates: counts[$0.id] ?? 0)
             }
             if json { return try printJSON(items) }
             for item in items {
-                print([item.id, item.name, item.unit ?? "-", item.seat ?? "-", "\(item.templates) templates"].joined(separator: "\t"))
+                print([item.id, item.name, item.unit ?? "-", item.seat ?? "-", texts.format("cli.templates", count: item.templates)]
+                    .joined(separator: "\t"))
             }
-            print("\(items.count) delegates, \(items.filter { $0.templates == 0 }.count) without templates")
+            print(texts.format("cli.delegates_listed", ["without": "\(items.filter { $0.templates == 0 }.count)"], count: items.count))
         }
     }
 

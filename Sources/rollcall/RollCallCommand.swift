@@ -1,4 +1,5 @@
 import ArgumentParser
+import Texts
 
 @main
 struct RollCallCommand: AsyncParsableCommand {
@@ -26,4 +27,11 @@ struct RollCallCommand: AsyncParsableCommand {
             Serve.self,
         ]
     )
+
+    /// Sets the interface language from `ROLLCALL_LANG` before anything is parsed, so every message (errors
+    /// included) speaks it; a verb's `--lang` then overrides it (`LanguageOptions`).
+    static func main() async {
+        Language.interface = (try? Language.resolve(nil)) ?? .default
+        await main(nil)
+    }
 }

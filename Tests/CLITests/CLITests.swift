@@ -33,6 +33,10 @@ import Testing
             env["ROLLCALL_DB"] = dir.appendingPathComponent("rollcall.db").path
             env["ROLLCALL_KEY_FILE"] = dir.appendingPathComponent("template.key").path
             env["ROLLCALL_KEY"] = nil
+            // Messages in English unless a test asks for Vietnamese (the default, checked by
+            // `defaultLanguage_isVietnamese`), so assertions on text read the same in every test file.
+            env["ROLLCALL_LANG"] = "en"
+            env["ROLLCALL_TIME_ZONE"] = nil
         }
 
         func file(_ name: String, _ text: String) throws -> String {
@@ -90,19 +94,19 @@ import Testing
         #expect(try w.run("session", "open", "Phiên 1", "--quorum", "0.5").status == 0)
         let checkin = try w.run("checkin", "D1", "--reason", "badge reader down")
         #expect(checkin.status == 0, "\(checkin.stderr)")
-        let report = try w.run("report", "--format", "csv")
+        let report = try w.run("report", "--format", "csv", "--no-bom")
         #expect(report.status == 0)
         let rows = report.stdout.split(whereSeparator: \.isNewline)  // RFC 4180: CRLF
-        #expect(rows.first?.hasPrefix("delegate_id,name,unit,status,first_seen,gate,distance,method") == true)
-        #expect(rows.contains { $0.hasPrefix("D1,Nguyễn Thị Ánh Tuyết,Hà Nội,present,") && $0.hasSuffix(",manual") })
-        #expect(rows.contains { $0.hasPrefix("D2,Trần Văn Bình,Huế,absent") })
+        #expect(rows.first == "delegate_id,name,unit,seat,status,first_seen,left_at,gate,distance,method,note,audit_chain")
+        #expect(rows.contains { $0.hasPrefix("D1,Nguyễn Thị Ánh Tuyết,Hà Nội,,present,") && $0.hasSuffix(",manual,badge reader down,intact") })
+        #expect(rows.contains { $0.hasPrefix("D2,Trần Văn Bình,Huế,,absent") })
         #expect(try w.run("audit", "verify").status == 0)
-        // For Excel: the same bytes after a UTF-8 byte-order mark; plain CSV has none.
-        let excel = try w.run("report", "--format", "csv", "--excel")
+        // For Excel by default: the same bytes after a UTF-8 byte-order mark.
+        let excel = try w.run("report", "--format", "csv")
         #expect(Array(excel.stdout.utf8.prefix(3)) == [0xEF, 0xBB, 0xBF])
         #expect(excel.stdout.utf8.dropFirst(3).elementsEqual(report.stdout.utf8))
         #expect(!report.stdout.hasPrefix("\u{FEFF}"))
-        #expect(try w.run("report", "--format", "json", "--excel").status != 0)
+        #expect(try w.run("report", "--format", "json", "--no-bom").status != 0)
     }
 
     @Test func unknownDelegate_Fail() throws {

@@ -76,6 +76,11 @@ enum LiveServer {
         }
     }
 
+    /// The body of a raw response (after the blank line that ends the head).
+    static func body(_ response: String) -> String {
+        response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+    }
+
     /// The status code on the first line of a raw response.
     static func status(_ response: String) -> Int {
         Int(response.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") ?? 0

@@ -72,6 +72,8 @@ final class CLI: @unchecked Sendable {
         let cli = CLI()
         cli.process.executableURL = executable
         cli.process.arguments = arguments
+        // The assertions read English messages (the CLI speaks Vietnamese by default).
+        cli.process.environment = ProcessInfo.processInfo.environment.merging(["ROLLCALL_LANG": "en"]) { $1 }
         let pipe = Pipe()
         cli.process.standardOutput = pipe
         cli.process.standardError = FileHandle.nullDevice
