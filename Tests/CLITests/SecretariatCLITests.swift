@@ -143,6 +143,22 @@ extension CLITests {
 
     // MARK: - Defects found on the way
 
+    /// Models are found under `$HOME`, not the account's home directory (sudo, services, containers).
+    @Test func models_areLookedForUnderHOME() throws {
+        var w = try Workspace()
+        w.env["ROLLCALL_MODELS"] = nil
+        let home = w.dir.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        w.env["HOME"] = home.path
+        let empty = try w.run("models", "list")
+        #expect(empty.stdout.contains("sface\tnot installed"), "\(empty.stdout)")   // the account's home has them; $HOME does not
+        try FileManager.default.createDirectory(at: home.appendingPathComponent(".cache/rollcall"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: home.appendingPathComponent(".cache/rollcall/models"),
+                                                   withDestinationURL: URL(fileURLWithPath: Self.photos).deletingLastPathComponent())
+        let found = try w.run("models", "list")
+        #expect(found.stdout.contains("sface\tinstalled"), "\(found.stdout)")
+    }
+
     /// Enrolling a roster again enrolls nothing twice.
     @Test func enrollRosterAgain_addsNoTemplate() throws {
         let w = try Workspace()
