@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <fstream>
+#include <sys/stat.h>
 #include <malloc.h>
 #include <vector>
 
@@ -133,6 +134,10 @@ extern "C" {
 rc_status rc_image_decode_file(const char *path, int64_t max_pixels, rc_image **out, rc_error *err) {
     return rc::guarded(err, [&]() -> rc_status {
         if (!path || !out) return rc::fail(err, RC_INVALID_ARGUMENT, "no path given");
+        // A folder opens as a stream on Linux and reports an absurd size; name it for what it is.
+        struct stat info;
+        if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+            return rc::fail(err, RC_IO, std::string(path) + ": is a folder, not an image file");
         std::ifstream file(path, std::ios::binary | std::ios::ate);
         if (!file) return rc::fail(err, RC_IO, std::string(path) + ": cannot open file (missing or unreadable)");
         std::streamoff size = file.tellg();

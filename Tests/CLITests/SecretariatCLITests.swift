@@ -187,6 +187,17 @@ extension CLITests {
         #expect(run.stderr.contains("anh-D1: 1 photos in the folder") && !run.stderr.contains("GiB"), "\(run.stderr)")
     }
 
+    /// A folder where an image file is expected is named as a folder (OpenCV's stream opened it and reported a size
+    /// over 1 GiB).
+    @Test func folderWhereAnImageIsExpected_isCalledAFolder() throws {
+        let w = try Workspace()
+        let folder = w.dir.appendingPathComponent("anh")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let detect = try w.run("detect", folder.path)
+        #expect(detect.status != 0 && detect.stderr.contains("anh: is a folder, not an image file") && !detect.stderr.contains("GiB"),
+                "\(detect.stderr)")
+    }
+
     /// A busy port is named, with what to do (it was NIO's "bind(descriptor:ptr:bytes:): Address already in use").
     @Test func serveOnAPortInUse_namesThePort() throws {
         let w = try Workspace()
