@@ -85,16 +85,16 @@ public struct QualityGate: Sendable, Equatable, Codable {
         }
         if face.detectorScore < minimumDetectorScore {
             failures.append(.init(photo: photo, check: .lowConfidence,
-                reason: "detector score \(format(face.detectorScore)) is below \(format(minimumDetectorScore))"))
+                reason: "detector score \(format(face.detectorScore, beside: minimumDetectorScore)) is below \(format(minimumDetectorScore))"))
         }
         if face.sharpness < minimumSharpness {
             failures.append(.init(photo: photo, check: .blurry,
-                reason: "face is blurred (sharpness \(format(face.sharpness)), need \(format(minimumSharpness)))"))
+                reason: "face is blurred (sharpness \(format(face.sharpness, beside: minimumSharpness)), need \(format(minimumSharpness)))"))
         }
         let pose = Self.pose(of: face)
         if abs(pose.yawRatio) > maximumYawRatio {
             failures.append(.init(photo: photo, check: .notFrontal,
-                reason: "face is turned sideways (yaw ratio \(format(pose.yawRatio)), limit ±\(format(maximumYawRatio)))"))
+                reason: "face is turned sideways (yaw ratio \(format(pose.yawRatio, beside: pose.yawRatio < 0 ? -maximumYawRatio : maximumYawRatio)), limit ±\(format(maximumYawRatio)))"))
         }
         if abs(pose.rollDegrees) > maximumRollDegrees {
             failures.append(.init(photo: photo, check: .notFrontal,
@@ -102,12 +102,22 @@ public struct QualityGate: Sendable, Equatable, Codable {
         }
         if !pitchRatioRange.contains(pose.pitchRatio) {
             failures.append(.init(photo: photo, check: .notFrontal,
-                reason: "face is tilted up or down (pitch ratio \(format(pose.pitchRatio)), need \(format(pitchRatioRange.lowerBound))...\(format(pitchRatioRange.upperBound)))"))
+                reason: "face is tilted up or down (pitch ratio \(format(pose.pitchRatio, beside: pose.pitchRatio < pitchRatioRange.lowerBound ? pitchRatioRange.lowerBound : pitchRatioRange.upperBound)), need \(format(pitchRatioRange.lowerBound))...\(format(pitchRatioRange.upperBound)))"))
         }
         return failures
     }
 
     private func format(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    /// `value` with as many decimals (2 to 6) as it takes not to print as `limit` does: a refusal that reads "yaw ratio
+    /// 0.25, limit ±0.25" for 0.2512 says nothing; "0.251" does.
+    func format(_ value: Double, beside limit: Double) -> String {
+        for digits in 2...6 {
+            let text = String(format: "%.\(digits)f", value)
+            if text != String(format: "%.\(digits)f", limit) { return text }
+        }
+        return String(format: "%.6f", value)
+    }
 }
 
 /// Why a photo or face was refused.

@@ -60,4 +60,17 @@ struct QualityGateTests {
         guard case .success(let chosen) = gate.selectFace(from: two, photo: "group.jpg", largest: true) else { Issue.record("expected success"); return }
         #expect(chosen.box.width == 220)
     }
+
+    /// Just past a limit, the refusal prints a number that differs from the limit (it read "yaw ratio 0.25, limit
+    /// ±0.25" for 0.2512).
+    @Test func refusalJustPastALimitPrintsADifferentNumber() throws {
+        let yaw = try #require(QualityGate().failures(of: face(noseShift: 0.2512 * 70), photo: "y.jpg").first)
+        #expect(yaw.reason == "face is turned sideways (yaw ratio 0.251, limit ±0.25)", "\(yaw.reason)")
+        let left = try #require(QualityGate().failures(of: face(noseShift: -0.2512 * 70), photo: "y.jpg").first)
+        #expect(left.reason.contains("yaw ratio -0.251,"), "\(left.reason)")
+        let blur = try #require(QualityGate().failures(of: face(sharpness: 14.996), photo: "s.jpg").first)
+        #expect(blur.reason == "face is blurred (sharpness 14.996, need 15.00)", "\(blur.reason)")
+        let score = try #require(QualityGate().failures(of: face(score: 0.7996), photo: "d.jpg").first)
+        #expect(score.reason == "detector score 0.7996 is below 0.80", "\(score.reason)")
+    }
 }
