@@ -126,7 +126,7 @@ extension RollCallCommand.Delegates {
         )
 
         @OptionGroup var store: StoreOptions
-        @OptionGroup var engineOptions: EngineOptions
+        @OptionGroup var engineOptions: ModelOptions
 
         @Flag(help: "Print JSON.")
         var json = false

@@ -251,6 +251,19 @@ extension CLITests {
         }
     }
 
+    /// Verbs that never embed a face do not offer the embedding options.
+    @Test func helpOfVerbsThatDoNotEmbed_listsNoEmbeddingOptions() throws {
+        let w = try Workspace()
+        for verb in [["detect"], ["make-clip"], ["models", "list"], ["models", "fetch"], ["chips"]] {
+            let help = try w.run(verb + ["--help"]).stdout
+            #expect(!help.contains("--flip") && !help.contains("--opencv-convolution"), "\(verb): \(help)")
+        }
+        #expect(!(try w.run("models", "list", "--help").stdout.contains("--pack")))
+        for verb in [["compare"], ["identify"], ["enroll"], ["watch"]] {
+            #expect(try w.run(verb + ["--help"]).stdout.contains("--flip"), "\(verb) embeds")
+        }
+    }
+
     @Test func oneDelegate_isSingular() throws {
         let w = try Workspace()
         let run = try w.run("roster", "import", try w.file("ds.csv", "id,name\nD1,An\n"))
