@@ -57,7 +57,7 @@ public struct ReportContext {
         var context: [String: Any] = [
             "number": number, "id": row.delegateID, "name": row.name, "unit": unitName(row.unit),
             "status": status(row.status), "code": row.status.rawValue, "isPresent": row.status == .present,
-            "longName": row.name.count > 30,
+            "nameSize": row.name.count > 36 ? "xlong" : row.name.count > 30 ? "long" : "",
             "search": RosterColumn.fold([row.delegateID, row.name, row.unit ?? "", row.seat ?? ""].joined(separator: " ")),
         ]
         context["seat"] = row.seat
@@ -65,11 +65,19 @@ public struct ReportContext {
         context["arrivedClock"] = row.firstSeen.map(time.clock)
         context["left"] = row.leftAt.map(time.display)
         context["leftClock"] = row.leftAt.map(time.clock)
+        // In a table of one sitting, HH:mm says it; a time on another day than the opening keeps its date.
+        context["arrivedShort"] = row.firstSeen.map(short)
+        context["leftShort"] = row.leftAt.map(short)
         context["gate"] = row.gate
         context["note"] = row.note
         context["method"] = row.method.map { texts["method.\($0.rawValue)"] }
         context["distance"] = row.distance.map { String(format: "%.3f", $0) }
         return context
+    }
+
+    /// `HH:mm` on the session's opening day, `dd/MM/yyyy HH:mm` on another.
+    func short(_ date: Date) -> String {
+        time.display(date).prefix(10) == time.display(report.session.openedAt).prefix(10) ? time.clock(date) : time.display(date)
     }
 
     /// What every document shows at its top: titles, session, times, quorum, totals, audit state, texts.
