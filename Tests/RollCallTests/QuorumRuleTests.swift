@@ -33,9 +33,15 @@ struct QuorumRuleTests {
 
     /// 0.6666666666666666 × 39 = 25.999999999999996 in floating point: a float rule would need 26 by luck of rounding,
     /// and 2/3 of 3,000,000,000 breaks it outright; integers do not care.
-    @Test func noFloatRounding() {
+    @Test func noFloatRounding() throws {
         #expect(QuorumRule.atLeast(2, 3).required(of: 3_000_000_000) == 2_000_000_000)
         #expect(QuorumRule.atLeast(1, 3).required(of: 300) == 100)
+        // 0.55 × 100 = 55.00000000000001 in floating point, whose ceiling is 56; 55 of 100 is 55 %.
+        #expect(try QuorumRule.parse("55%").required(of: 100) == 55)
+        #expect(try QuorumRule.parse("0,55").required(of: 200) == 110)
+        // Rounding is not the rule either: two thirds of 41 is 27.33…, so 28 are needed.
+        #expect(QuorumRule.atLeast(2, 3).required(of: 41) == 28)
+        #expect(QuorumRule.moreThan(2, 3).required(of: 39) == 27)
     }
 
     @Test func spellings() throws {
