@@ -69,7 +69,7 @@ extension RollCallCommand {
                     throw ValidationError("cannot write \(output): \(error.localizedDescription)")
                 }
                 printError(texts.format("cli.report_summary", ["totals": context.countsLine(report.totals), "quorum": context.quorumLine])
-                    + " " + texts.format("report.written", ["file": output]))
+                    + ". " + texts.format("report.written", ["file": output]))
             } else {
                 FileHandle.standardOutput.write(data)
             }
