@@ -92,6 +92,12 @@ public struct Quorum: Sendable, Equatable, Codable {
         self.expected = expected; self.present = present; self.rule = rule
     }
 
+    /// "At least `fraction`" of the roster, the fraction read as the simplest exact one it stands for
+    /// (`QuorumRule.legacy`).
+    public init(expected: Int, present: Int, fraction: Double) {
+        self.init(expected: expected, present: present, rule: .legacy(fraction))
+    }
+
     /// "Quorum: 26 of 39 present, at least 2/3 needs 26: MET" (English, for logs and tests; people read `Texts`).
     public var line: String {
         let needs = rule.comparison == .atLeast ? "at least" : "more than"
@@ -127,4 +133,7 @@ public struct SessionInfo: Sendable, Equatable {
     public init(id: Int64, name: String, quorumRule: QuorumRule, openedAt: Date, closedAt: Date?) {
         self.id = id; self.name = name; self.quorumRule = quorumRule; self.openedAt = openedAt; self.closedAt = closedAt
     }
+
+    /// The rule's fraction as a number, for display and older callers (counting uses `quorumRule`).
+    public var quorum: Double { quorumRule.approximateValue }
 }
