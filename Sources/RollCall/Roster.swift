@@ -75,6 +75,9 @@ public struct Roster: Sendable {
         let sheetName: String?
         do {
             let workbook = try XLSXReader(data: data)
+            if let sheet, !workbook.sheetNames.contains(sheet) {
+                throw RosterError.noSheet(source, sheet: sheet, sheets: workbook.sheetNames)
+            }
             rows = try workbook.rows(ofSheet: sheet)
             sheetName = sheet ?? workbook.sheetNames.first
         } catch let error as XLSXError {

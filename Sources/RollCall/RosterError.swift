@@ -60,7 +60,7 @@ public struct RosterError: Error, CustomStringConvertible, LocalizedError, Senda
         case unreadable(Reason)
     }
 
-    private enum Code: Sendable { case unreadableFile, empty, badHeader, badRows, spreadsheet }
+    private enum Code: Sendable { case unreadableFile, empty, badHeader, badRows, spreadsheet, noSheet }
     private let code: Code
     /// The file concerned.
     public let file: String
@@ -70,11 +70,13 @@ public struct RosterError: Error, CustomStringConvertible, LocalizedError, Senda
     public let isSpreadsheet: Bool
     private let header: (line: Int, problem: HeaderProblem)?
     private let detail: String?
+    /// The workbook's sheets, for `noSheet`.
+    private let sheets: [String]
 
     private init(code: Code, file: String, issues: [Issue] = [], isSpreadsheet: Bool = false,
-                 header: (Int, HeaderProblem)? = nil, detail: String? = nil) {
+                 header: (Int, HeaderProblem)? = nil, detail: String? = nil, sheets: [String] = []) {
         self.code = code; self.file = file; self.issues = issues; self.isSpreadsheet = isSpreadsheet
-        self.header = header; self.detail = detail
+        self.header = header; self.detail = detail; self.sheets = sheets
     }
 
     public static func unreadableFile(_ file: String) -> Self { Self(code: .unreadableFile, file: file) }
@@ -85,8 +87,12 @@ public struct RosterError: Error, CustomStringConvertible, LocalizedError, Senda
     public static func badRows(_ file: String, issues: [Issue], isSpreadsheet: Bool = false) -> Self {
         Self(code: .badRows, file: file, issues: issues, isSpreadsheet: isSpreadsheet)
     }
-    /// An `.xlsx` that cannot be opened or has no such sheet.
+    /// An `.xlsx` that cannot be opened or read.
     public static func spreadsheet(_ file: String, _ reason: String) -> Self { Self(code: .spreadsheet, file: file, detail: reason) }
+    /// A workbook without the sheet asked for (`--sheet`).
+    public static func noSheet(_ file: String, sheet: String, sheets: [String]) -> Self {
+        Self(code: .noSheet, file: file, detail: sheet, sheets: sheets)
+    }
 
     public var description: String { localized(.of(.en)) }
     public var errorDescription: String? { localized(.interface) }
@@ -101,6 +107,9 @@ public struct RosterError: Error, CustomStringConvertible, LocalizedError, Senda
             return texts.format("roster.error.empty", ["file": file])
         case .spreadsheet:
             return texts.format("roster.error.line", ["file": file, "where": "xlsx", "reason": texts.format("roster.error.xlsx", ["reason": detail ?? ""])])
+        case .noSheet:
+            let reason = texts.format("roster.error.no_sheet", ["sheet": detail ?? "", "sheets": sheets.joined(separator: ", ")])
+            return texts.format("roster.error.line", ["file": file, "where": "xlsx", "reason": reason])
         case .badHeader:
             let (line, problem) = header!
             return texts.format("roster.error.header", ["file": file, "where": row(line), "reason": Self.text(problem, texts, row: row)])

@@ -121,6 +121,12 @@ struct RosterFormatTests {
         #expect(roster.entries.map { Array($0.delegate.name.utf8) } == Self.names.map { Array($0.utf8) })
         #expect(roster.entries.map(\.delegate.unit) == ["Đoàn Hà Nội", "Đoàn Hà Nội", "Đoàn Huế", "Đoàn Huế", "Đoàn Huế"])
         #expect(roster.entries.map(\.line) == [2, 3, 4, 5, 6])
+        do {
+            _ = try Roster.parseWorkbook(data, source: "ds.xlsx", sheet: "Sheet1", baseDirectory: "/r")
+            Issue.record("expected an error")
+        } catch let error as RosterError {
+            #expect(error.localized(.of(.vi)).contains("không có trang tính «Sheet1»; các trang đang có: Danh sách"), "\(error.localized(.of(.vi)))")
+        }
     }
 
     @Test func xlsxRowErrorsNameTheSheetRow() throws {
