@@ -1,7 +1,7 @@
 import Foundation
 import Prometheus
 import RollCall
-import RollCallServer
+@testable import RollCallServer
 import RollCallStore
 import Testing
 import Texts
@@ -71,5 +71,33 @@ struct GreetingTests {
         #expect(dom.contains("<div class=\"unit\" id=\"unit\">Đoàn Cần Thơ</div>"))
         #expect(!dom.contains(">\(other.name)</div>"), "a check-in at another gate is not greeted here")
         #expect(dom.contains("<body class=\"showing\""))
+    }
+
+    /// A delegate already present who comes back in through a gate is greeted again (`seen`), with no new record.
+    @Test func recorder_publishesAReturnAsSeen() async throws {
+        let directory = try ServerFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (store, session) = try ServerFixtures.makeStore(in: directory)
+        let broadcaster = EventBroadcaster()
+        let stream = broadcaster.subscribe()
+        let recorder = try AttendanceRecorder(store: store, sessionID: session.id, gate: "north", broadcaster: broadcaster,
+                                              logger: ServerFixtures.quietLogger)
+        func pass(_ track: Int) -> PipelineEvent {
+            .confirmed(Recognition(delegateID: "D-OBAMA", trackID: track, distance: 0.3, firstSeen: Date(), firstInstant: .now, crop: nil))
+        }
+        #expect(try recorder.record(pass(1)) != nil)
+        #expect(try recorder.record(pass(2)) == nil)   // already present: nothing new recorded
+        broadcaster.finishAll()
+        var kinds: [String] = []
+        for await message in stream {
+            switch message {
+            case .checkIn: kinds.append("checkin")
+            case .seen: kinds.append("seen")
+            case .heartbeat: break
+            }
+        }
+        #expect(kinds == ["checkin", "seen"])
+        #expect(broadcaster.recent(atGate: "north", within: .seconds(60)).count == 2)
+        #expect(try store.report(sessionID: session.id).rows.filter { $0.status == .present }.count == 1)
     }
 }
