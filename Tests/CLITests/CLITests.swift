@@ -47,6 +47,17 @@ import Testing
 
         func run(_ arguments: String...) throws -> Run { try run(arguments) }
 
+        /// `run` on a thread of its own, so a test that launches many processes does not hold one of the few
+        /// cooperative threads (on two cores, that starves every other test's tasks).
+        func launch(_ arguments: String...) async throws -> Run { try await launch(arguments) }
+
+        func launch(_ arguments: [String]) async throws -> Run {
+            let workspace = self
+            return try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try workspace.run(arguments) }) }.start()
+            }
+        }
+
         func run(_ arguments: [String]) throws -> Run {
             let process = Process()
             process.executableURL = CLITests.binary
