@@ -21,7 +21,8 @@ extension RollCallStore {
     ///   - name: The session's name.
     ///   - quorum: Fraction of the roster that must be present, 0...1.
     ///   - date: Opening time.
-    public func openSession(name: String, quorum: Double, at date: Date = Date()) throws -> SessionInfo {
+    ///   - actor: Who opens it; when given, the opening is chained in the audit trail (`session.open`).
+    public func openSession(name: String, quorum: Double, at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines).nfc
         guard !name.isEmpty else { throw StoreError.badArgument("session name must not be empty") }
         guard (0...1).contains(quorum) else { throw StoreError.badArgument("quorum must lie in 0...1, got \(quorum)") }
@@ -31,20 +32,24 @@ extension RollCallStore {
             }
             var record = SessionRecord(id: nil, name: name, quorum: quorum, openedAt: date.millisecondsSince1970, closedAt: nil)
             try record.insert(db)
+            if let actor {
+                try Self.appendAuditEvent(action: "session.open", actor: actor, detail: "session \(record.id!), quorum \(quorum)", at: date, db)
+            }
             return record
         }
         logger.info("session opened", metadata: ["session.id": "\(session.id!)"])
         return session.info
     }
 
-    /// Closes the open session.
-    public func closeSession(at date: Date = Date()) throws -> SessionInfo {
+    /// Closes the open session; when `actor` is given, the closing is chained in the audit trail (`session.close`).
+    public func closeSession(at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let session = try write { db -> SessionRecord in
             guard var open = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db) else {
                 throw StoreError.noOpenSession
             }
             open.closedAt = max(date.millisecondsSince1970, open.openedAt)
             try open.update(db)
+            if let actor { try Self.appendAuditEvent(action: "session.close", actor: actor, detail: "session \(open.id!)", at: date, db) }
             return open
         }
         logger.info("session closed", metadata: ["session.id": "\(session.id!)"])
@@ -183,7 +188,7 @@ extension RollCallStore {
                 ChainLink(table: "manual_event", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
             }
             let (seq, hash) = try Self.chainHead(db)
-            return AuditChain.verify(attendance + events, head: (seq, hash))
+            return AuditChain.verify(attendance + events + (try Self.auditEventLinks(db)), head: (seq, hash))
         }
     }
 
