@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Prometheus
 import RollCall
 import RollCallStore
@@ -76,14 +77,19 @@ public struct RollCallAPI: Sendable {
 
     // MARK: - Routes
 
-    /// Adds the API, metrics, health and dashboard routes.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/healthz") { _, _ in health() }
-        router.get("/api/session") { _, _ in try sessionSummary() }
-        router.get("/api/attendance") { _, _ in try attendance() }
-        router.get("/api/events") { _, _ in events() }
-        router.get("/metrics") { _, _ in metrics() }
-        router.get("/") { _, _ in Dashboard.response() }
+    /// Adds every route, each group behind the role it needs (`AccessRole`): reads for viewers, changes for
+    /// operators (`addOperatorRoutes`), token management and the privacy report for admins (`addAdminRoutes`).
+    /// The caller must have put a `TokenAuthenticator` in front.
+    public func addRoutes<Context: AuthRequestContext<APICaller>>(to router: Router<Context>) {
+        let viewer = router.group().add(middleware: RequireRole<Context>(.viewer))
+        viewer.get("/healthz") { _, _ in health() }
+        viewer.get("/api/session") { _, _ in try sessionSummary() }
+        viewer.get("/api/attendance") { _, _ in try attendance() }
+        viewer.get("/api/events") { _, _ in events() }
+        viewer.get("/metrics") { _, _ in metrics() }
+        viewer.get("/") { _, _ in Dashboard.response() }
+        addOperatorRoutes(to: router.group().add(middleware: RequireRole<Context>(.operator)))
+        addAdminRoutes(to: router.group().add(middleware: RequireRole<Context>(.admin)))
     }
 
     func health() -> Health {

@@ -17,6 +17,18 @@ public struct AuditEventInfo: Sendable, Equatable, Codable {
     public var at: Date
 }
 
+/// One manual check-in or check-out as read back: who recorded it (`operatorName`: the API token's name, or the
+/// login name at the CLI) and why.
+public struct ManualEventInfo: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var sessionID: Int64
+    public var delegateID: String
+    public var kind: ManualEventKind
+    public var reason: String
+    public var operatorName: String?
+    public var at: Date
+}
+
 /// An `audit_event` row. Hash-chained.
 struct AuditEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "audit_event"
@@ -53,6 +65,18 @@ extension RollCallStore {
     /// Every audit event, oldest first.
     public func auditEvents() throws -> [AuditEventInfo] {
         try read { db in try AuditEventRecord.order(Column("seq")).fetchAll(db).map(\.info) }
+    }
+
+    /// The manual check-ins and check-outs of a session (every session when `nil`), oldest first.
+    public func manualEvents(sessionID: Int64? = nil) throws -> [ManualEventInfo] {
+        try read { db in
+            var request = ManualEventRecord.order(Column("seq"))
+            if let sessionID { request = request.filter(ManualEventRecord.Columns.sessionID == sessionID) }
+            return try request.fetchAll(db).map {
+                ManualEventInfo(id: $0.id!, sessionID: $0.sessionID, delegateID: $0.delegateID, kind: ManualEventKind(rawValue: $0.kind) ?? .checkin,
+                                reason: $0.reason, operatorName: $0.operatorName, at: Date(milliseconds: $0.at))
+            }
+        }
     }
 
     /// Appends an audit event to the chain inside the caller's write transaction, so the change and its record

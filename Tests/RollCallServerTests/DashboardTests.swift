@@ -44,7 +44,7 @@ struct DashboardTests {
     }
 
     @Test func dashboard_inHeadlessChromium_showsThePresentCount() async throws {
-        // Given a non-loopback bind with a token, and Obama present
+        // Given a non-loopback bind with a viewer's token, and Obama present
         let directory = try ServerFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (store, session) = try ServerFixtures.makeStore(in: directory)
@@ -52,11 +52,11 @@ struct DashboardTests {
         // (event streams last 1 s here, so the headless browser's virtual clock, which waits for the network, moves on)
         let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: EventBroadcaster(), registry: PrometheusCollectorRegistry(),
                               eventStreamLifetime: .seconds(1))
-        let token = "dashboard-token-123456"
+        let token = try store.addToken(name: "Dashboard screen", role: .viewer, actor: "test").secret
         let browser = try #require(Self.chromium, "chromium is not installed (scripts/install-system-packages.sh installs it)")
 
         // When the page is loaded in headless Chromium (through 127.0.0.1, with the token in its address)
-        let dom = try await LiveServer.run(http: .init(host: "0.0.0.0", port: 0, token: token), api: api) { port in
+        let dom = try await LiveServer.run(http: .init(host: "0.0.0.0", port: 0, insecureHTTP: true), api: api) { port in
             try await LiveServer.onThread {
                 try Self.dumpDOM(browser: browser, url: "http://127.0.0.1:\(port)/?token=\(token)", profile: directory.appendingPathComponent("chromium").path)
             }
