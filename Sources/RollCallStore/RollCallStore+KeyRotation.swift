@@ -29,6 +29,7 @@ extension RollCallStore {
     ///
     /// - Throws: `badArgument` when the key does not come from a file (`ROLLCALL_KEY`, or one given directly: the
     ///   caller owns that key and must replace it); `keyMissing`, `corruptTemplate` (nothing changed then).
+    @discardableResult
     public func rotateTemplateKey(actor: String, at date: Date = Date()) throws -> KeyRotationSummary {
         guard case .file(let path) = keySource else {
             throw StoreError.badArgument("keys rotate replaces a key file, but this key comes from \(keySource.origin); "
