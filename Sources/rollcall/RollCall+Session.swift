@@ -40,7 +40,7 @@ extension RollCallCommand.Session {
         }
 
         func run() async throws {
-            let session = try store.openStore().openSession(name: name, quorum: quorum)
+            let session = try store.openStore().openSession(name: name, quorum: quorum, actor: store.actor)
             print("session \(session.id) opened (quorum \(String(format: "%.1f", quorum * 100))%)")
         }
     }
@@ -52,7 +52,7 @@ extension RollCallCommand.Session {
 
         func run() async throws {
             let store = try store.openStore(mustExist: true)
-            let session = try store.closeSession()
+            let session = try store.closeSession(actor: self.store.actor)
             print("session \(session.id) closed. \(try store.quorum(sessionID: session.id).line)")
         }
     }
