@@ -98,7 +98,8 @@ swift_harness() {
         "${existing[@]}" "${extra[@]}" -o "$BUILD/$name" 2> >(grep -v "Cannot export local symbol" >&2)
 }
 
-printf "harness\tminutes\texecutions\texec_per_s\tcoverage\tcorpus\tpeak_rss_mb\tfindings\n" > .work/summary.tsv
+# One row per run, appended (earlier runs stay, with their date).
+[ -f .work/summary.tsv ] || printf "date\tharness\tminutes\texecutions\texec_per_s\tcoverage\tcorpus\tfindings\n" > .work/summary.tsv
 for name in "${HARNESSES[@]}"; do
     echo "== $name: building" >&2
     build "$name"
@@ -123,8 +124,7 @@ for name in "${HARNESSES[@]}"; do
     eps=$((execs / (secs > 0 ? secs : 1)))
     cov=$(echo "$last" | sed -E 's/.*cov: ([0-9]+).*/\1/')
     corp=$(echo "$last" | sed -E 's/.*corp: ([0-9]+).*/\1/')
-    rss=$(grep -oE "rss: [0-9]+Mb" ".work/$name.log" | tail -1 | grep -oE "[0-9]+" || echo "?")
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$MINUTES" "$execs" "$eps" "$cov" "$corp" "$rss" "$((after - before))" >> .work/summary.tsv
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$(date -u +%FT%TZ)" "$name" "$MINUTES" "$execs" "$eps" "$cov" "$corp" "$((after - before))" >> .work/summary.tsv
     echo "$name: $last; new findings: $((after - before))" >&2
 done
 column -t -s $'\t' .work/summary.tsv

@@ -13,9 +13,11 @@ public func pairListsFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(!list.entries.isEmpty)
             if let folds = list.declaredFolds { precondition(folds >= 2 && list.entries.count % folds == 0) }
         case 1:
-            precondition(!(try PairList.parseTSV(text, file: "pairs.tsv", root: "/root")).entries.isEmpty)
+            let list = try PairList.parseTSV(text, file: "pairs.tsv", root: "/root")
+            precondition(!list.entries.isEmpty)
         default:
-            precondition(!(try LabeledImageList.parse(text, file: "list.tsv", root: "/root")).entries.isEmpty)
+            let list = try LabeledImageList.parse(text, file: "list.tsv", root: "/root")
+            precondition(!list.entries.isEmpty)
         }
     } catch is PairList.FormatError {
     } catch {
