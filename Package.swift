@@ -5,6 +5,11 @@ import PackageDescription
 // which costs 0.3 s and 60 MB at every start-up (see ../shared/design/face-pipeline.md §5).
 let openCVModules = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn", "opencv_videoio"]
 
+// benchmarks/fuzz/sanitize_shim.sh builds the package once with `--sanitize=address` and sets this, so the shim is also
+// checked by UBSan (Swift has no UBSan; the ASan runtime carries UBSan's handlers, vptr excepted).
+let shimUBSan = Context.environment["ROLLCALL_SHIM_UBSAN"] == "1"
+    ? ["-fsanitize=undefined", "-fno-sanitize=vptr", "-fno-sanitize-recover=undefined"] : []
+
 let package = Package(
     name: "RollCall",
     platforms: [.macOS(.v14)],
@@ -32,7 +37,7 @@ let package = Package(
         .target(
             name: "CRollCallShim",
             path: "CShims",
-            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"] + shimUBSan)],
             linkerSettings: openCVModules.map { .linkedLibrary($0) }
         ),
         // Swift face engine over the shim: images, faces, embeddings, model packs.

@@ -67,7 +67,7 @@ import Testing
                         "session", "checkin", "checkout", "audit", "report", "chips", "make-clip", "watch", "serve",
                         "delegates assign-pack", "delegates erase-templates", "models set-thresholds", "tokens", "tokens add",
                         "tokens list", "tokens revoke", "keys rotate", "keys site-key", "purge templates", "privacy report",
-                        "tls self-signed", "report verify"] {
+                        "tls self-signed", "report verify", "audit log"] {
             let run = try w.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(run.status == 0, "\(command) --help")
             #expect(run.stdout.contains("USAGE"), "\(command) --help")

@@ -101,6 +101,12 @@ import Testing
         #expect(try w.run("identify", Self.photos + "/biden.jpg").stdout.contains("D2 Joe Biden"))
         let audit = try w.run("audit", "verify", "--json")
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\" : true"), "\(audit.stdout)")
+        // Who did what, from the chain: the check-in by the operator's token, the rest at the desk.
+        let log = try w.run("audit", "log").stdout
+        for line in ["\tLan\tattendance.checkin\tdelegate D2, session 1: máy quét hỏng", "\tcli:thu-ky\ttoken.revoke\t",
+                     "\tcli:thu-ky\tkeys.rotate\t1 templates re-sealed"] {
+            #expect(log.contains(line), "\(line) not in\n\(log)")
+        }
     }
 
     @Test func signedReport_verifiesOffline_failsWhenTamperedOrWithAnotherKey() throws {

@@ -34,6 +34,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(image_decode roster_csv serve_config pair_lists)
 
+# A crash must not wait on the Swift runtime's interactive backtracer (up to 30 s each).
+export SWIFT_BACKTRACE=enable=no
 TOOLCHAIN=$(dirname "$(readlink -f "$(command -v swiftc)")")
 CLANGXX="$TOOLCHAIN/clang++"
 SWIFTC="$TOOLCHAIN/swiftc"
@@ -92,7 +94,7 @@ swift_harness() {
         [ -d "$debug/Modules" ] || { echo "serve_config needs a debug build first: swift build" >&2; exit 2; }
         extra=(-I "$debug/Modules" -Xcc -fmodule-map-file="$ROOT/.build/checkouts/Yams/Sources/CYaml/include/module.modulemap"
                -Xcc -I"$ROOT/.build/checkouts/Yams/Sources/CYaml/include"
-               "$debug"/Yams.build/*.o "$debug"/CYaml.build/*.o)
+               "$debug"/Yams.build/*.swift.o "$debug"/CYaml.build/src/*.o)
     fi
     nice "$SWIFTC" -parse-as-library -module-name Fuzz"$name" -Onone -g -sanitize=fuzzer,address \
         "${existing[@]}" "${extra[@]}" -o "$BUILD/$name" 2> >(grep -v "Cannot export local symbol" >&2)

@@ -10,7 +10,7 @@ private let ready: Void = {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func serveConfigFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = ready
-    FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)) else { fatalError("cannot write \(path)") }
     do {
         let configuration = try ServerConfiguration.load(path: path)
         try configuration.validate()
