@@ -31,6 +31,8 @@ extension RollCallAPI {
         var session_id: Int64
         var name: String
         var recorded_by: String
+        /// Set when this server's gates do not record into the session now open (they keep the one they started with).
+        var gates_note: String?
     }
 
     struct TokenItem: ResponseEncodable, Codable {
@@ -72,13 +74,20 @@ extension RollCallAPI {
             let caller = try context.requireIdentity()
             let body = try await request.decode(as: SessionOpenRequest.self, context: context)
             let session = try store.openSession(name: body.name, quorum: body.quorum ?? 0.5, actor: caller.name)
-            return SessionResponse(session_id: session.id, name: session.name, recorded_by: caller.name)
+            return SessionResponse(session_id: session.id, name: session.name, recorded_by: caller.name, gates_note: gatesNote)
         }
         group.post("/api/session/close") { _, context -> SessionResponse in
             let caller = try context.requireIdentity()
             let session = try store.closeSession(actor: caller.name)
-            return SessionResponse(session_id: session.id, name: session.name, recorded_by: caller.name)
+            return SessionResponse(session_id: session.id, name: session.name, recorded_by: caller.name, gates_note: gatesNote)
         }
+    }
+
+    /// The daemon's gates record into the session they started with (`sessionID`); say so once it is no longer the
+    /// open one, rather than let an operator believe the cameras follow.
+    private var gatesNote: String? {
+        guard !gates.isEmpty, (try? store.currentSession()?.id) != sessionID else { return nil }
+        return "this server's gates record into session \(sessionID) until it is restarted"
     }
 
     private func manualEvent<Context: AuthRequestContext<APICaller>>(
