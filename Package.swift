@@ -132,7 +132,7 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RollCallTests", dependencies: ["RollCall"]),
+        .testTarget(name: "RollCallTests", dependencies: ["RollCall", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore"]),
         .testTarget(
             name: "RollCallServerTests",
