@@ -98,13 +98,14 @@ public enum Daemon {
     ///
     /// - Parameters:
     ///   - onServerRunning: called with the bound address once the socket listens (port 0 picks a free port).
+    ///   - now: the time tokens' expiry is checked against (tests inject their own).
     /// - Throws: `badConfiguration` when the certificate or key cannot be read.
     public static func buildApplication(
         http: ServerConfiguration.HTTP, api: RollCallAPI, logger: Logger,
-        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> some ApplicationProtocol {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: TokenAuthenticator(store: api.store, loopbackOnly: http.isLoopback))
+        router.add(middleware: TokenAuthenticator(store: api.store, loopbackOnly: http.isLoopback, now: now))
         api.addRoutes(to: router)
         let server: HTTPServerBuilder = try http.tls.map { try .tls(.http1(), tlsConfiguration: try tlsConfiguration($0)) } ?? .http1()
         return Application(

@@ -116,7 +116,8 @@ extension RollCallAPI {
         }
         group.post("/api/tokens/:name/revoke") { _, context -> TokenItem in
             let caller = try context.requireIdentity()
-            let token = try store.revokeToken(name: try context.parameters.require("name"), actor: caller.name)
+            let raw = try context.parameters.require("name")
+            let token = try store.revokeToken(name: raw.removingPercentEncoding ?? raw, actor: caller.name)
             return TokenItem(id: token.id, name: token.name, role: token.role.rawValue,
                              created_at: AttendanceReport.iso8601(token.createdAt, timeZone: utc),
                              expires_at: token.expiresAt.map { AttendanceReport.iso8601($0, timeZone: utc) },

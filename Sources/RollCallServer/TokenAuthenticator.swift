@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Logging
@@ -18,19 +19,22 @@ public struct TokenAuthenticator<Context: AuthRequestContext<APICaller>>: Authen
     let store: RollCallStore
     /// Whether the server only listens on loopback (where, without any live token, reads stay open: `localViewer`).
     let loopbackOnly: Bool
+    /// The time tokens' expiry is checked against (injected by tests).
+    let now: @Sendable () -> Date
 
-    public init(store: RollCallStore, loopbackOnly: Bool) {
+    public init(store: RollCallStore, loopbackOnly: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.loopbackOnly = loopbackOnly
+        self.now = now
     }
 
     public func authenticate(request: Request, context: Context) async throws -> APICaller? {
         let presented = request.headers.bearer?.token ?? request.uri.queryParameters["token"].map(String.init)
         guard let presented else {
             guard loopbackOnly else { return nil }
-            return try store.hasLiveTokens() ? nil : .localViewer
+            return try store.hasLiveTokens(at: now()) ? nil : .localViewer
         }
-        switch try store.checkToken(presented) {
+        switch try store.checkToken(presented, at: now()) {
         case .accepted(let token):
             return APICaller(name: token.name, role: token.role, tokenID: token.id)
         case .expired(let token), .revoked(let token):

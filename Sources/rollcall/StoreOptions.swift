@@ -49,13 +49,13 @@ struct DateArgument: ExpressibleByArgument, Sendable {
     var date: Date
 
     init?(argument: String) {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: argument) { self.date = date; return }
+        // A bare date first: ISO8601DateFormatter would read it as midnight UTC, not local time.
         let day = DateFormatter()
         day.locale = Locale(identifier: "en_US_POSIX")
         day.timeZone = .current
         day.dateFormat = "yyyy-MM-dd"
-        guard let date = day.date(from: argument) else { return nil }
+        if argument.count == 10, let date = day.date(from: argument) { self.date = date; return }
+        guard let date = ISO8601DateFormatter().date(from: argument) else { return nil }
         self.date = date
     }
 

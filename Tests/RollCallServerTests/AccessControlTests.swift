@@ -82,9 +82,10 @@ struct AccessControlTests {
 
     @Test func expiredAndRevokedTokens_get401_addedTokensWorkWithoutRestart() async throws {
         let fixture = try Fixture()
+        let clock = TestTime()
         let admin = try fixture.store.addToken(name: "admin", role: .admin, actor: "test").secret
-        let expiring = try fixture.store.addToken(name: "short", role: .operator, expiresAt: Date().addingTimeInterval(1.5), actor: "test").secret
-        try await fixture.app().test(.router) { client in
+        let expiring = try fixture.store.addToken(name: "short", role: .operator, expiresAt: clock.now.addingTimeInterval(3600), actor: "test").secret
+        try await fixture.app(now: { clock.now }).test(.router) { client in
             try await client.execute(uri: "/api/session", method: .get, headers: [.authorization: "Bearer \(expiring)"]) {
                 #expect($0.status == .ok)
             }
@@ -100,7 +101,7 @@ struct AccessControlTests {
                 #expect($0.status == .unauthorized)
                 #expect(!String(buffer: $0.body).contains("session_id"))
             }
-            try await Task.sleep(for: .seconds(2))
+            clock.now = clock.now.addingTimeInterval(3601)
             try await client.execute(uri: "/api/session", method: .get, headers: [.authorization: "Bearer \(expiring)"]) {
                 #expect($0.status == .unauthorized)
             }
@@ -111,6 +112,13 @@ struct AccessControlTests {
             }
         }
         #expect(try fixture.store.auditEvents().contains { $0.action == "token.revoke" && $0.actor == "admin" })
+        // A Vietnamese name in the path, percent-encoded as clients send it.
+        _ = try fixture.store.addToken(name: "Nguyễn Thị Lan", role: .viewer, actor: "test")
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/tokens/Nguy%E1%BB%85n%20Th%E1%BB%8B%20Lan/revoke", method: .post,
+                                     headers: Fixture.json(admin)) { #expect($0.status == .ok, "\(String(buffer: $0.body))") }
+        }
+        #expect(try fixture.store.tokens().first { $0.name == "Nguyễn Thị Lan" }?.revokedAt != nil)
     }
 
     @Test func loopbackWithoutAnyToken_readsStayLocal_changesNeedAToken() async throws {
@@ -172,8 +180,19 @@ struct AccessControlTests {
                               eventStreamLifetime: .milliseconds(200))
         }
 
-        func app(host: String = "127.0.0.1") throws -> some ApplicationProtocol {
-            try Daemon.buildApplication(http: .init(host: host, port: 0, insecureHTTP: true), api: api, logger: ServerFixtures.quietLogger)
+        func app(host: String = "127.0.0.1", now: @escaping @Sendable () -> Date = { Date() }) throws -> some ApplicationProtocol {
+            try Daemon.buildApplication(http: .init(host: host, port: 0, insecureHTTP: true), api: api, logger: ServerFixtures.quietLogger,
+                                        now: now)
+        }
+    }
+
+    /// A settable "now" for token expiry.
+    final class TestTime: @unchecked Sendable {
+        private let lock = NSLock()
+        private var date = Date()
+        var now: Date {
+            get { lock.withLock { date } }
+            set { lock.withLock { date = newValue } }
         }
     }
 }

@@ -20,25 +20,25 @@ struct TLSTests {
 
         try await LiveServer.run(http: .init(host: "127.0.0.1", port: 0, tls: tls), api: api) { port in
             let url = "https://localhost:\(port)/api/session"
-            let ok = try Self.curl(["--cacert", tls.certificate, "-H", "Authorization: Bearer \(token)", url])
+            let ok = try await Self.curl(["--cacert", tls.certificate, "-H", "Authorization: Bearer \(token)", url])
             #expect(ok.exit == 0 && ok.status == 200, "\(ok)")
             #expect(ok.body.contains("\"session_id\":\(session.id)"))
             // By IP address too: it is in the certificate's names.
-            let byAddress = try Self.curl(["--cacert", tls.certificate, "-H", "Authorization: Bearer \(token)",
+            let byAddress = try await Self.curl(["--cacert", tls.certificate, "-H", "Authorization: Bearer \(token)",
                                            "https://127.0.0.1:\(port)/api/session"])
             #expect(byAddress.status == 200, "\(byAddress)")
             // TLS does not replace the token.
-            let anonymous = try Self.curl(["--cacert", tls.certificate, url])
+            let anonymous = try await Self.curl(["--cacert", tls.certificate, url])
             #expect(anonymous.status == 401 && !anonymous.body.contains("session_id"), "\(anonymous)")
             // Not trusted without the certificate, nor with another one: curl refuses before sending anything (60).
-            #expect(try Self.curl([url]).exit == 60)
-            #expect(try Self.curl(["--cacert", stranger.certificate, url]).exit == 60)
+            #expect(try await Self.curl([url]).exit == 60)
+            #expect(try await Self.curl(["--cacert", stranger.certificate, url]).exit == 60)
             // A name the certificate was not made for.
-            let wrongName = try Self.curl(["--cacert", tls.certificate, "--resolve", "rollcall.example:\(port):127.0.0.1",
+            let wrongName = try await Self.curl(["--cacert", tls.certificate, "--resolve", "rollcall.example:\(port):127.0.0.1",
                                            "https://rollcall.example:\(port)/api/session"])
             #expect(wrongName.exit == 60, "\(wrongName)")
             // Plain HTTP on the TLS port gets nothing.
-            let plain = try Self.curl(["-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/session"])
+            let plain = try await Self.curl(["-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/session"])
             #expect(plain.exit != 0 && !plain.body.contains("session_id"), "\(plain)")
         }
     }
@@ -77,11 +77,16 @@ struct TLSTests {
         var description: String { "curl exit \(exit), HTTP \(status): \(body.prefix(300))" }
     }
 
-    /// Runs curl (Debian's, with OpenSSL) and returns its exit code, the HTTP status and the body.
-    static func curl(_ arguments: [String]) throws -> Curl {
+    /// Runs curl (Debian's, with OpenSSL) on its own thread (waiting on a cooperative one could starve the server
+    /// under test of the threads it answers on) and returns its exit code, the HTTP status and the body.
+    static func curl(_ arguments: [String]) async throws -> Curl {
+        try await LiveServer.onThread { try runCurl(arguments) }
+    }
+
+    private static func runCurl(_ arguments: [String]) throws -> Curl {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "--max-time", "10", "-w", "\n%{http_code}"] + arguments
+        process.arguments = ["-s", "--max-time", "60", "-w", "\n%{http_code}"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -15,7 +15,8 @@ struct DatabaseTests {
         }
         #expect(mode == "wal")
         #expect(secureDelete == 1)
-        #expect(applied.first == "v1 create meta" && applied.count == 7)
+        #expect(applied.first == "v1 create meta" && applied.count == 8)
+        #expect(applied.last == "v3 create audit_event (hash-chained) and api_token")
     }
 
     @Test func secondWriterWaitsThenSaysTheDatabaseIsBusy() throws {
