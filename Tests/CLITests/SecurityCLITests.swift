@@ -3,7 +3,8 @@ import Testing
 
 /// The security verbs through the built binary, as a secretariat and an auditor would run them: tokens, HTTPS
 /// `serve` checked with curl, key rotation under a running daemon, signed reports, purge and the privacy report.
-@Suite struct SecurityCLITests {
+// Serialized: each test blocks a thread while its command lines run, and the cooperative pool has only two here.
+@Suite(.serialized) struct SecurityCLITests {
     typealias Workspace = CLITests.Workspace
     static let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
 
@@ -40,15 +41,17 @@ import Testing
     /// template key rotated while it runs, a delegate enrolled after the rotation picked up by the running daemon.
     @Test func serveOverHTTPS_rolesRevocationAndKeyRotationWhileRunning() async throws {
         let w = try workspace()
-        #expect(try w.run("enroll", "D1", Self.photos + "/obama.jpg").status == 0)
-        let tls = try w.run("tls", "self-signed", "--host", "localhost")
+        // Every command line on its own thread (see BackgroundProcess.waitFor).
+        @Sendable func run(_ arguments: String...) async throws -> CLITests.Run { try await BackgroundProcess.onThread { try w.run(arguments) } }
+        #expect(try await run("enroll", "D1", Self.photos + "/obama.jpg").status == 0)
+        let tls = try await run("tls", "self-signed", "--host", "localhost")
         #expect(tls.status == 0 && tls.stdout.contains("SHA-256 fingerprint"), "\(tls.stderr)")
-        #expect(try w.run("tls", "self-signed", "--host", "localhost").stderr.contains("not overwriting"))
+        #expect(try await run("tls", "self-signed", "--host", "localhost").stderr.contains("not overwriting"))
         var info = stat()
         stat(w.dir.appendingPathComponent("rollcall.key").path, &info)
         #expect(info.st_mode & 0o777 == 0o600)
-        let operatorToken = try w.run("tokens", "add", "Lan", "--role", "operator").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let viewerToken = try w.run("tokens", "add", "Màn hình", "--role", "viewer").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let operatorToken = try await run("tokens", "add", "Lan", "--role", "operator").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let viewerToken = try await run("tokens", "add", "Màn hình", "--role", "viewer").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.createDirectory(at: w.dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
         let config = try w.file("serve.yaml", """
             database: rollcall.db
@@ -62,47 +65,48 @@ import Testing
         let serve = try BackgroundProcess(binary: CLITests.binary, arguments: ["serve", "--config", config], workspace: w)
         defer { serve.stop() }
         // The bound port, from the start-up notice (port 0 picks a free one).
-        let address = try #require(serve.waitFor(timeout: 60) { $0.range(of: #"http\.address=https://127\.0\.0\.1:\d+/"#, options: .regularExpression) })
+        let address = try #require(await serve.waitFor(timeout: 60) { $0.range(of: #"http\.address=https://127\.0\.0\.1:\d+/"#, options: .regularExpression) })
         let base = address.replacingOccurrences(of: "http.address=", with: "").replacingOccurrences(of: "127.0.0.1", with: "localhost")
         let cert = w.dir.appendingPathComponent("rollcall.crt").path
-        func curl(_ path: String, token: String?, body: String? = nil) throws -> (Int32, Int, String) {
+        @Sendable func curl(_ path: String, token: String?, body: String? = nil) async throws -> (Int32, Int, String) {
             var arguments = ["-s", "--max-time", "10", "-w", "\n%{http_code}", "--cacert", cert]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
-            let run = try BackgroundProcess.run("/usr/bin/curl", arguments + [base + path.dropFirst()])
-            let status = Int(run.stdout.split(separator: "\n").last ?? "") ?? 0
-            return (run.status, status, run.stdout)
+            let command = arguments + [base + path.dropFirst()]
+            let done = try await BackgroundProcess.onThread { try BackgroundProcess.run("/usr/bin/curl", command) }
+            let status = Int(done.stdout.split(separator: "\n").last ?? "") ?? 0
+            return (done.status, status, done.stdout)
         }
         let checkin = #"{"delegate_id":"D2","reason":"máy quét hỏng"}"#
-        #expect(try curl("/api/session", token: nil).1 == 401)
-        #expect(try curl("/api/session", token: viewerToken).1 == 200)
-        #expect(try curl("/api/checkin", token: viewerToken, body: checkin).1 == 403)
-        let done = try curl("/api/checkin", token: operatorToken, body: checkin)
+        #expect(try await curl("/api/session", token: nil).1 == 401)
+        #expect(try await curl("/api/session", token: viewerToken).1 == 200)
+        #expect(try await curl("/api/checkin", token: viewerToken, body: checkin).1 == 403)
+        let done = try await curl("/api/checkin", token: operatorToken, body: checkin)
         #expect(done.1 == 200 && done.2.contains("\"recorded_by\":\"Lan\""), "\(done)")
         // Not trusted without the certificate.
-        #expect(try BackgroundProcess.run("/usr/bin/curl", ["-s", "--max-time", "10", base + "healthz"]).status == 60)
+        #expect(try await BackgroundProcess.onThread { try BackgroundProcess.run("/usr/bin/curl", ["-s", "--max-time", "10", base + "healthz"]) }.status == 60)
 
         // Revoked at the desk while serving: refused at the next request.
-        #expect(try w.run("tokens", "revoke", "Lan").status == 0)
-        #expect(try curl("/api/checkout", token: operatorToken, body: checkin).1 == 401)
+        #expect(try await run("tokens", "revoke", "Lan").status == 0)
+        #expect(try await curl("/api/checkout", token: operatorToken, body: checkin).1 == 401)
 
         // Key rotated while serving, then a delegate enrolled with the new key: the daemon opens it without a restart.
         let oldKey = try String(contentsOf: w.dir.appendingPathComponent("template.key"), encoding: .utf8)
-        let rotate = try w.run("keys", "rotate")
+        let rotate = try await run("keys", "rotate")
         #expect(rotate.status == 0 && rotate.stdout.contains("1 template(s) re-sealed"), "\(rotate.stderr)")
         #expect(try String(contentsOf: w.dir.appendingPathComponent("template.key"), encoding: .utf8) != oldKey)
-        #expect(try w.run("enroll", "D2", Self.photos + "/biden.jpg").status == 0)
-        let reloaded = serve.waitFor(timeout: 30) { $0.contains("templates reloaded: 2 delegates") ? "" : nil }
+        #expect(try await run("enroll", "D2", Self.photos + "/biden.jpg").status == 0)
+        let reloaded = await serve.waitFor(timeout: 30) { $0.contains("templates reloaded: 2 delegates") ? "" : nil }
         #expect(reloaded != nil, "the daemon did not pick up the template enrolled after the rotation:\n\(serve.output.suffix(2000))")
         #expect(serve.output.contains("template key rotated by another process"))
         #expect(!serve.output.contains("cannot be opened"))
         serve.stop()
 
-        #expect(try w.run("identify", Self.photos + "/biden.jpg").stdout.contains("D2 Joe Biden"))
-        let audit = try w.run("audit", "verify", "--json")
+        #expect(try await run("identify", Self.photos + "/biden.jpg").stdout.contains("D2 Joe Biden"))
+        let audit = try await run("audit", "verify", "--json")
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\" : true"), "\(audit.stdout)")
         // Who did what, from the chain: the check-in by the operator's token, the rest at the desk.
-        let log = try w.run("audit", "log").stdout
+        let log = try await run("audit", "log").stdout
         for line in ["\tLan\tattendance.checkin\tdelegate D2, session 1: máy quét hỏng", "\tcli:thu-ky\ttoken.revoke\t",
                      "\tcli:thu-ky\tkeys.rotate\t1 templates re-sealed"] {
             #expect(log.contains(line), "\(line) not in\n\(log)")
@@ -223,20 +227,29 @@ final class BackgroundProcess: @unchecked Sendable {
 
     var output: String { lock.withLock { text } }
 
-    /// Waits until `match` finds something in the output so far, or `timeout` seconds pass.
-    func waitFor(timeout: Double, _ match: (String) -> Range<String.Index>?) -> String? {
+    /// Waits until `match` finds something in the output so far, or `timeout` seconds pass. Sleeps with
+    /// `Task.sleep`: a blocked thread of the cooperative pool (two on this machine) would stall every other test's
+    /// async work meanwhile.
+    func waitFor(timeout: Double, _ match: (String) -> Range<String.Index>?) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let now = output
             if let range = match(now) { return String(now[range]) }
             if !process.isRunning { return nil }
-            Thread.sleep(forTimeInterval: 0.1)
+            try? await Task.sleep(for: .milliseconds(100))
         }
         return nil
     }
 
-    func waitFor(timeout: Double, _ match: (String) -> String?) -> String? {
-        waitFor(timeout: timeout) { text -> Range<String.Index>? in match(text).map { _ in text.startIndex..<text.startIndex } }
+    func waitFor(timeout: Double, _ match: (String) -> String?) async -> String? {
+        await waitFor(timeout: timeout) { text -> Range<String.Index>? in match(text).map { _ in text.startIndex..<text.startIndex } }
+    }
+
+    /// Runs blocking work (a whole command line) on a thread of its own, off the cooperative pool.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 
     /// SIGTERM (a graceful stop), then waits for the exit.
