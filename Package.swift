@@ -5,6 +5,11 @@ import PackageDescription
 // which costs 0.3 s and 60 MB at every start-up (see ../shared/design/face-pipeline.md §5).
 let openCVModules = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn", "opencv_videoio"]
 
+// benchmarks/fuzz/sanitize_shim.sh builds the package once with `--sanitize=address` and sets this, so the shim is also
+// checked by UBSan (Swift has no UBSan; the ASan runtime carries UBSan's handlers, vptr excepted).
+let shimUBSan = Context.environment["ROLLCALL_SHIM_UBSAN"] == "1"
+    ? ["-fsanitize=undefined", "-fno-sanitize=vptr", "-fno-sanitize-recover=undefined"] : []
+
 let package = Package(
     name: "RollCall",
     platforms: [.macOS(.v14)],
@@ -30,13 +35,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         // NIOCore's IOError, to name the address when the HTTP listener cannot bind (already in the graph).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Security: HTTPS (HummingbirdTLS over swift-nio-ssl), per-person tokens and roles, self-signed certificates.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // The only C++ in the project: a thin extern "C" layer over OpenCV (decode, detect, align, embed, capture).
         .target(
             name: "CRollCallShim",
             path: "CShims",
-            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"] + shimUBSan)],
             linkerSettings: openCVModules.map { .linkedLibrary($0) }
         ),
         // Swift face engine over the shim: images, faces, embeddings, model packs.
@@ -118,6 +128,12 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
@@ -156,7 +172,10 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RollCallTests", dependencies: ["RollCall", "Texts"]),
+        .testTarget(
+            name: "RollCallTests",
+            dependencies: ["RollCall", "Texts", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "TextsTests", dependencies: ["Texts"]),
         .testTarget(
             name: "SpreadsheetsTests",
@@ -174,6 +193,7 @@ let package = Package(
                 "Documents",
                 "Texts",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

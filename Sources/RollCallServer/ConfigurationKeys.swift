@@ -7,10 +7,11 @@ import Yams
 ///
 /// The known keys are the configuration types' own `CodingKeys`, so a key added to a type is known here at once.
 enum ConfigurationKeys {
-    /// Keys per place in the document: the top level, `http`, each gate, `pipeline`, `reconnect`.
+    /// Keys per place in the document: the top level, `http`, `http.tls`, each gate, `pipeline`, `reconnect`.
     static let known: [String: [String]] = [
         "": ServerConfiguration.CodingKeys.allCases.map(\.stringValue),
         "http": ServerConfiguration.HTTP.CodingKeys.allCases.map(\.stringValue),
+        "http.tls": ServerConfiguration.HTTP.TLS.CodingKeys.allCases.map(\.stringValue),
         "gates[]": GateConfiguration.CodingKeys.allCases.map(\.stringValue),
         "pipeline": PipelineConfiguration.CodingKeys.allCases.map(\.stringValue),
         "reconnect": ReconnectPolicy.CodingKeys.allCases.map(\.stringValue),
@@ -23,7 +24,13 @@ enum ConfigurationKeys {
         for (key, value) in top {
             guard let name = key.string else { continue }
             switch name {
-            case "http", "pipeline", "reconnect":
+            case "http":
+                guard let mapping = value.mapping else { continue }
+                try check(mapping, at: name, known: known[name]!, file: file)
+                if let tls = mapping.first(where: { $0.key.string == "tls" })?.value.mapping {
+                    try check(tls, at: "http.tls", known: known["http.tls"]!, file: file)
+                }
+            case "pipeline", "reconnect":
                 if let mapping = value.mapping { try check(mapping, at: name, known: known[name]!, file: file) }
             case "gates":
                 for (index, gate) in (value.sequence ?? []).enumerated() {

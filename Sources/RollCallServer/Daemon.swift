@@ -1,6 +1,9 @@
 import FaceEngine
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import Prometheus
@@ -92,22 +95,25 @@ public enum Daemon {
         return GateService(gate: gate, pipeline: recognition, recorder: recorder, metrics: metrics, reconnect: reconnect, logger: logger)
     }
 
-    /// The HTTP application: API, SSE, metrics, health, dashboard and greeting screens, behind the bearer token when
-    /// one is set. It runs the SSE heartbeat (`EventHeartbeat`) as its own service.
+    /// The HTTP application: API, SSE, metrics, health, dashboard, greeting screens and documents, each route behind
+    /// the role it needs (tokens from the store), over HTTPS when `http.tls` names a certificate and key. It runs the
+    /// SSE heartbeat (`EventHeartbeat`) as its own service.
     ///
     /// - Parameters:
     ///   - onServerRunning: called with the bound address once the socket listens (port 0 picks a free port).
+    ///   - now: the time tokens' expiry is checked against (tests inject their own).
+    /// - Throws: `badConfiguration` when the certificate or key cannot be read.
     public static func buildApplication(
         http: ServerConfiguration.HTTP, api: RollCallAPI, logger: Logger,
-        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = Router()
-        if let token = http.token, !token.isEmpty {
-            router.add(middleware: BearerTokenMiddleware(token: token))
-        }
+        onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> some ApplicationProtocol {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: TokenAuthenticator(store: api.store, loopbackOnly: http.isLoopback, now: now))
         api.addRoutes(to: router)
+        let server: HTTPServerBuilder = try http.tls.map { try .tls(.http1(), tlsConfiguration: try tlsConfiguration($0)) } ?? .http1()
         return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(http.host, port: http.port), serverName: "rollcall"),
             services: [EventHeartbeat(broadcaster: api.broadcaster, interval: api.heartbeatInterval)],
             onServerRunning: { channel in
@@ -124,5 +130,31 @@ public enum Daemon {
             return error
         }
         return ServerError.listen(host: http.host, port: http.port, errno: io.errnoCode, reason: "\(io)")
+    }
+
+    /// The server side of TLS from PEM files: the certificate chain (leaf first) and its private key.
+    static func tlsConfiguration(_ tls: ServerConfiguration.HTTP.TLS) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificate) } catch {
+            throw ServerError.badConfiguration("http.tls.certificate \(tls.certificate): not a readable PEM certificate (\(error))")
+        }
+        guard !chain.isEmpty else { throw ServerError.badConfiguration("http.tls.certificate \(tls.certificate): no certificate in the file") }
+        let key: NIOSSLPrivateKey
+        do { key = try NIOSSLPrivateKey(file: tls.key, format: .pem) } catch {
+            throw ServerError.badConfiguration("http.tls.key \(tls.key): not a readable PEM private key (\(error))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    /// Refuses to serve beyond loopback when nobody could use the server: with no live token in the database every
+    /// request would get 401.
+    public static func checkAccess(http: ServerConfiguration.HTTP, store: RollCallStore) throws {
+        if !http.isLoopback, try !store.hasLiveTokens() {
+            throw ServerError.badConfiguration(
+                "http.host \(http.host) is not a loopback address and \(store.path) holds no live API token, so every request "
+                    + "would be refused: make one first with `rollcall tokens add NAME --role viewer|operator|admin`")
+        }
     }
 }

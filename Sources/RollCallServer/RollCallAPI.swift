@@ -1,6 +1,7 @@
 import Documents
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Prometheus
 import RollCall
 import RollCallStore
@@ -100,17 +101,23 @@ public struct RollCallAPI: Sendable {
 
     // MARK: - Routes
 
-    /// Adds the API, metrics, health, dashboard, greeting and report routes.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/healthz") { _, _ in health() }
-        router.get("/api/session") { _, _ in try sessionSummary() }
-        router.get("/api/attendance") { _, _ in try attendance() }
-        router.get("/api/events") { request, _ in events(gate: request.uri.queryParameters["gate"].map(String.init)) }
-        router.get("/metrics") { _, _ in metrics() }
-        router.get("/") { request, _ in try Page.html(dashboard(request, fragment: false)) }
-        router.get("/dashboard/live") { request, _ in try Page.html(dashboard(request, fragment: true)) }
-        router.get("/greeting") { request, _ in try Page.html(greeting(request)) }
-        router.get("/report") { request, _ in try report(request) }
+    /// Adds every route, each group behind the role it needs (`AccessRole`): pages, documents and reads for viewers,
+    /// changes for operators (`addOperatorRoutes`), token management and the privacy report for admins
+    /// (`addAdminRoutes`). The caller must have put a `TokenAuthenticator` in front. A page opened with `?token=…`
+    /// passes it on to its own links, its event stream and its refreshes (a browser's `EventSource` cannot set headers).
+    public func addRoutes<Context: AuthRequestContext<APICaller>>(to router: Router<Context>) {
+        let viewer = router.group().add(middleware: RequireRole<Context>(.viewer))
+        viewer.get("/healthz") { _, _ in health() }
+        viewer.get("/api/session") { _, _ in try sessionSummary() }
+        viewer.get("/api/attendance") { _, _ in try attendance() }
+        viewer.get("/api/events") { request, _ in events(gate: request.uri.queryParameters["gate"].map(String.init)) }
+        viewer.get("/metrics") { _, _ in metrics() }
+        viewer.get("/") { request, _ in try Page.html(dashboard(request, fragment: false)) }
+        viewer.get("/dashboard/live") { request, _ in try Page.html(dashboard(request, fragment: true)) }
+        viewer.get("/greeting") { request, _ in try Page.html(greeting(request)) }
+        viewer.get("/report") { request, _ in try report(request) }
+        addOperatorRoutes(to: router.group().add(middleware: RequireRole<Context>(.operator)))
+        addAdminRoutes(to: router.group().add(middleware: RequireRole<Context>(.admin)))
     }
 
     /// Health and the gates' states; `degraded` (HTTP 503) when any gate sees nothing, so a monitor's `curl -f` fails.

@@ -25,7 +25,8 @@ extension RollCallStore {
     ///   - name: The session's name.
     ///   - quorum: The rule the quorum is counted by (`QuorumRule.parse("2/3")`).
     ///   - date: Opening time.
-    public func openSession(name: String, quorum: QuorumRule, at date: Date = Date()) throws -> SessionInfo {
+    ///   - actor: Who opens it; when given, the opening is chained in the audit trail (`session.open`).
+    public func openSession(name: String, quorum: QuorumRule, at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines).nfc
         guard !name.isEmpty else { throw StoreError.badArgument("session name must not be empty") }
         let session = try write { db -> SessionRecord in
@@ -35,6 +36,9 @@ extension RollCallStore {
             var record = SessionRecord(id: nil, name: name, quorum: quorum.approximateValue, openedAt: date.millisecondsSince1970,
                                        closedAt: nil, quorumRule: quorum.description)
             try record.insert(db)
+            if let actor {
+                try Self.appendAuditEvent(action: "session.open", actor: actor, detail: "session \(record.id!), quorum \(quorum)", at: date, db)
+            }
             return record
         }
         logger.info("session opened", metadata: ["session.id": "\(session.id!)", "session.quorum": "\(quorum)"])
@@ -43,19 +47,20 @@ extension RollCallStore {
 
     /// Opens a session whose rule is "at least `quorum`" of the roster, a fraction in 0...1 read as the simplest
     /// exact fraction it stands for (0.5 is 1/2; see `QuorumRule.legacy`).
-    public func openSession(name: String, quorum: Double, at date: Date = Date()) throws -> SessionInfo {
+    public func openSession(name: String, quorum: Double, at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         guard (0...1).contains(quorum) else { throw StoreError.badArgument("quorum must lie in 0...1, got \(quorum)") }
-        return try openSession(name: name, quorum: QuorumRule.legacy(quorum), at: date)
+        return try openSession(name: name, quorum: QuorumRule.legacy(quorum), at: date, actor: actor)
     }
 
-    /// Closes the open session.
-    public func closeSession(at date: Date = Date()) throws -> SessionInfo {
+    /// Closes the open session; when `actor` is given, the closing is chained in the audit trail (`session.close`).
+    public func closeSession(at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let session = try write { db -> SessionRecord in
             guard var open = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db) else {
                 throw StoreError.noOpenSession
             }
             open.closedAt = max(date.millisecondsSince1970, open.openedAt)
             try open.update(db)
+            if let actor { try Self.appendAuditEvent(action: "session.close", actor: actor, detail: "session \(open.id!)", at: date, db) }
             return open
         }
         logger.info("session closed", metadata: ["session.id": "\(session.id!)"])
@@ -186,11 +191,12 @@ extension RollCallStore {
         try setMeta("chain_head_hash", hash, db)
     }
 
-    /// Walks the attendance and manual-event chain and names the first broken link.
+    /// Walks the chain (attendance, manual events and audit events) and names the first broken link.
     public func verifyAudit() throws -> AuditVerdict {
         try read { db in try Self.verifyAudit(db) }
     }
 
+    /// The chain's verdict inside the caller's read, so a report and the verdict it carries see the same rows.
     static func verifyAudit(_ db: Database) throws -> AuditVerdict {
         let attendance = try AttendanceRecord.fetchAll(db).map {
             ChainLink(table: "attendance", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
@@ -199,7 +205,7 @@ extension RollCallStore {
             ChainLink(table: "manual_event", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
         }
         let (seq, hash) = try chainHead(db)
-        return AuditChain.verify(attendance + events, head: (seq, hash))
+        return AuditChain.verify(attendance + events + (try auditEventLinks(db)), head: (seq, hash))
     }
 
     // MARK: - Reports

@@ -10,7 +10,7 @@ public struct StoreError: Error, CustomStringConvertible, LocalizedError, Sendab
     public enum Code: Sendable, Equatable {
         case busy, notSQLite, cannotOpen, keyMismatch, keyMissing, keyFile, unknownDelegate, noOpenSession
         case sessionAlreadyOpen, unknownSession, sessionClosed, badArgument, corruptTemplate
-        case packMismatch, unknownTemplatePack
+        case packMismatch, unknownTemplatePack, keyRotated
     }
 
     public let code: Code
@@ -50,8 +50,8 @@ public struct StoreError: Error, CustomStringConvertible, LocalizedError, Sendab
     public static func keyMissing(_ keyDescription: String) -> Self {
         Self(code: .keyMissing, description: "template key not found (\(keyDescription)); this database's templates were sealed with a key that is not here, so no template can be read")
     }
-    public static func keyFile(_ path: String, reason: String) -> Self {
-        Self(code: .keyFile, description: "template key file \(path): \(reason)")
+    public static func keyFile(_ path: String, what: String = "template key file", reason: String) -> Self {
+        Self(code: .keyFile, description: "\(what) \(path): \(reason)")
     }
     public static func unknownDelegate(_ id: String) -> Self {
         Self(code: .unknownDelegate, description: "no delegate with id \(id) on the roster",
@@ -82,6 +82,11 @@ public struct StoreError: Error, CustomStringConvertible, LocalizedError, Sendab
              textKey: "error.store.session_closed", arguments: ["id": "\(id)"])
     }
     public static func badArgument(_ text: String) -> Self { Self(code: .badArgument, description: text) }
+    /// Another process rotated the template key and this one's key source does not hold the new key.
+    public static func keyRotated(_ keyDescription: String) -> Self {
+        Self(code: .keyRotated, description: "the template key of this database was rotated (rollcall keys rotate) and \(keyDescription) "
+            + "does not hold the new key; point this process at the rotated key file, or restart it")
+    }
     /// The database's templates were made by `stored`, and a run with `requested` wants to match or enroll.
     public static func packMismatch(_ path: String, stored: TemplatePack, count: Int, requested: TemplatePack) -> Self {
         let erase = "erase them (rollcall delegates erase-templates) and enroll again"

@@ -15,8 +15,11 @@ extension RollCallCommand {
             abstract: "Run the entrance-camera daemon: several gates, the HTTP API, live events, metrics and the dashboard.",
             discussion: """
                 The YAML configuration lists the gates (name and source each), the database and the HTTP address. The \
-                server binds 127.0.0.1 unless told otherwise; any other address needs http.token, and every request must \
-                then carry it (Authorization: Bearer …, or ?token=… for the dashboard). Delegates enrolled or removed \
+                server binds 127.0.0.1 unless told otherwise; any other address needs http.tls (a certificate and key: \
+                rollcall tls self-signed makes a pair) or insecure_http: true, and at least one API token. Requests \
+                carry a token (Authorization: Bearer …, or ?token=… for the dashboard) made with rollcall tokens add \
+                NAME --role viewer|operator|admin; on loopback with no token at all, reads stay open to this machine. \
+                Tokens added or revoked take effect at the next request. Delegates enrolled or removed \
                 while it runs (by `rollcall enroll` or `rollcall delegates remove` on the same database) are picked up \
                 within template_reload_seconds (default 5), without a restart. SIGTERM or SIGINT stops it \
                 gracefully: queued frames are dropped, the frames in hand are recorded, the database is closed. \
@@ -64,6 +67,7 @@ extension RollCallCommand {
             let texts = presentation.texts
             let store = try RollCallStore(path: configuration.database, keySource: .fromEnvironment(keyFile: configuration.keyFile),
                                           logger: logger)
+            try Daemon.checkAccess(http: configuration.http, store: store)
             let session = try Daemon.resolveSession(store: store, requested: configuration.session)
             let pack = try ModelStore.resolve(configuration.models).load(packNamed: configuration.pack)
             // Live frames: one pass per chip (see `watch`).
@@ -81,20 +85,23 @@ extension RollCallCommand {
                                   presentation: presentation, greetingSeconds: configuration.greetingSeconds,
                                   gateStaleSeconds: configuration.gateStaleSeconds)
             let startupLogger = logger
-            let app = Daemon.buildApplication(http: configuration.http, api: api, logger: logger) { address in
+            let scheme = configuration.http.scheme
+            let app = try Daemon.buildApplication(http: configuration.http, api: api, logger: logger) { address in
                 startupLogger.notice("rollcall serving", metadata: [
-                    "http.address": "http://\(address)/", "session.id": "\(session.id)", "db.path": "\(configuration.database)",
+                    "http.address": "\(scheme)://\(address)/", "session.id": "\(session.id)", "db.path": "\(configuration.database)",
                     "pack": "\(pack.pack.name)", "gates": "\(configuration.gates.map { "\($0.name)=\($0.source)" }.joined(separator: ", "))",
-                    "auth": "\(configuration.http.token == nil ? "none (loopback)" : "bearer token")",
+                    "auth": "per-person tokens",
                 ])
             }
             let quorum = try store.quorum(sessionID: session.id)
+            // Beyond loopback, or once anyone holds a token, every request needs one (TokenAuthenticator).
+            let tokenRequired = try !configuration.http.isLoopback || store.hasLiveTokens()
             printError(texts.format("cli.serve_start", [
                 "session": "\(session.id)", "name": session.name, "present": "\(quorum.present)", "expected": "\(quorum.expected)",
                 "delegates": "\(liveMatcher.matcher.gallery.delegateCount)", "pack": "\(pack.pack.name) (OpenCV \(FaceEngine.openCVVersion))",
                 "gates": "\(gates.count)", "gate_list": configuration.gates.map { "\($0.name) ← \($0.source)" }.joined(separator: "; "),
-                "url": "http://\(configuration.http.host):\(configuration.http.port)/",
-                "auth": configuration.http.token == nil ? "" : texts["cli.serve_token"],
+                "url": "\(scheme)://\(configuration.http.host):\(configuration.http.port)/",
+                "auth": texts[tokenRequired ? "cli.serve_token" : "cli.serve_local_reads"],
             ]))
             // Enrollments and removals made at the desk while serving reach every gate through the shared holder.
             let reloader = Daemon.makeTemplateReloader(store: store, engine: engine, holder: liveMatcher,

@@ -52,7 +52,7 @@ extension RollCallCommand.Session {
 
         func run() async throws {
             let rule = try QuorumRule.parse(quorum)
-            let session = try store.openStore().openSession(name: name, quorum: rule)
+            let session = try store.openStore().openSession(name: name, quorum: rule, actor: store.actor)
             print(language.texts.format("cli.session_opened", ["id": "\(session.id)", "name": session.name, "rule": rule.text(language.texts)]))
         }
     }
@@ -65,7 +65,7 @@ extension RollCallCommand.Session {
 
         func run() async throws {
             let store = try store.openStore(mustExist: true)
-            let session = try store.closeSession()
+            let session = try store.closeSession(actor: self.store.actor)
             let report = try store.report(sessionID: session.id)
             let line = ReportContext(report, language.presentation).quorumLine
             print(language.texts.format("cli.session_closed", ["id": "\(session.id)", "quorum": line]))

@@ -23,6 +23,11 @@ struct RollCallCommand: AsyncParsableCommand {
             Checkout.self,
             Audit.self,
             Report.self,
+            Tokens.self,
+            Keys.self,
+            Purge.self,
+            Privacy.self,
+            TLS.self,
             Watch.self,
             Serve.self,
         ]

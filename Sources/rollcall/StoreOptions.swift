@@ -33,3 +33,31 @@ struct StoreOptions: ParsableArguments {
             path: databasePath, keySource: .fromEnvironment(keyFile: keyFile), busyTimeout: busyTimeout, logger: logger)
     }
 }
+
+extension StoreOptions {
+    /// Who runs this command, as the audit chain records it: `cli:` and the login name.
+    var actor: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return "cli:" + name }
+        // No login variables (a service, cron, CI): the account the process runs as.
+        return "cli:" + (getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())")
+    }
+}
+
+/// A date on the command line: `2026-05-01` (midnight, local time) or ISO 8601 with a time and offset.
+struct DateArgument: ExpressibleByArgument, Sendable {
+    var date: Date
+
+    init?(argument: String) {
+        // A bare date first: ISO8601DateFormatter would read it as midnight UTC, not local time.
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = .current
+        day.dateFormat = "yyyy-MM-dd"
+        if argument.count == 10, let date = day.date(from: argument) { self.date = date; return }
+        guard let date = ISO8601DateFormatter().date(from: argument) else { return nil }
+        self.date = date
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}

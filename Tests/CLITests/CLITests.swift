@@ -80,7 +80,9 @@ import Testing
         let w = try Workspace()
         for command in ["models", "detect", "compare", "eval", "bench", "roster", "enroll", "identify", "delegates",
                         "session", "checkin", "checkout", "audit", "report", "chips", "make-clip", "watch", "serve",
-                        "delegates assign-pack", "delegates erase-templates", "models set-thresholds"] {
+                        "delegates assign-pack", "delegates erase-templates", "models set-thresholds", "tokens", "tokens add",
+                        "tokens list", "tokens revoke", "keys rotate", "keys site-key", "purge templates", "privacy report",
+                        "tls self-signed", "report verify", "audit log"] {
             let run = try w.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(run.status == 0, "\(command) --help")
             #expect(run.stdout.contains("USAGE"), "\(command) --help")

@@ -102,13 +102,14 @@ struct DashboardTests {
         // (event streams last 1 s here, so the headless browser's virtual clock, which waits for the network, moves on)
         let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: broadcaster, registry: PrometheusCollectorRegistry(),
                               eventStreamLifetime: .seconds(1), heartbeatInterval: .milliseconds(200))
-        let token = "dashboard-token-123456"
+        // A viewer's token (the dashboard screen's), made in the store the server reads tokens from.
+        let token = try store.addToken(name: "Màn hình hội trường", role: .viewer, actor: "test").secret
         let profile = directory.appendingPathComponent("chromium").path
         let late = CongressFixture.firstAbsentInCanTho
 
         // When the page is open (through 127.0.0.1 on a non-loopback bind, with the token in its address) and a
         // delegate is checked in at a gate
-        let dom = try await LiveServer.run(http: .init(host: "0.0.0.0", port: 0, token: token), api: api) { port in
+        let dom = try await LiveServer.run(http: .init(host: "0.0.0.0", port: 0, insecureHTTP: true), api: api) { port in
             async let page = Chromium.dumpDOM("http://127.0.0.1:\(port)/?token=\(token)", profile: profile, virtualTime: 4000)
             while broadcaster.subscriberCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
             try store.confirmPresence(session: session.id, delegateID: late, gate: "cong-chinh", distance: 0.3, at: Date())

@@ -16,7 +16,7 @@ enum LiveServer {
         _ body: @Sendable @escaping (Int) async throws -> T
     ) async throws -> T {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Daemon.buildApplication(http: http, api: api, logger: ServerFixtures.quietLogger) { address in
+        let app = try Daemon.buildApplication(http: http, api: api, logger: ServerFixtures.quietLogger) { address in
             portContinuation.yield(Int(address.split(separator: ":").last ?? "") ?? 0)
             portContinuation.finish()
         }
