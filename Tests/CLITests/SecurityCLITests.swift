@@ -9,40 +9,40 @@ import Testing
     static let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
 
     /// A workspace with its own site signing key, two delegates on the roster and a session open.
-    private func workspace() throws -> Workspace {
+    private func workspace() async throws -> Workspace {
         var w = try Workspace()
         w.env["ROLLCALL_SITE_KEY_FILE"] = w.dir.appendingPathComponent("site-signing.key").path
         w.env["USER"] = "thu-ky"
         let csv = try w.file("roster.csv", "id,name,unit\nD1,Barack Obama,Illinois\nD2,Joe Biden,Delaware\n")
-        #expect(try w.run("roster", "import", csv).status == 0)
-        #expect(try w.run("session", "open", "Phiên khai mạc").status == 0)
+        #expect(try await w.launch("roster", "import", csv).status == 0)
+        #expect(try await w.launch("session", "open", "Phiên khai mạc").status == 0)
         return w
     }
 
-    @Test func tokens_secretPrintedOnceNeverListed_revokeAndBadInput() throws {
-        let w = try workspace()
-        let add = try w.run("tokens", "add", "Nguyễn Thị Lan", "--role", "operator")
+    @Test func tokens_secretPrintedOnceNeverListed_revokeAndBadInput() async throws {
+        let w = try await workspace()
+        let add = try await w.launch("tokens", "add", "Nguyễn Thị Lan", "--role", "operator")
         #expect(add.status == 0, "\(add.stderr)")
         let secret = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("rct_") && add.stderr.contains("it is not shown again"))
-        let list = try w.run("tokens", "list", "--json")
+        let list = try await w.launch("tokens", "list", "--json")
         #expect(list.stdout.contains("Nguyễn Thị Lan") && list.stdout.contains("\"live\" : true") && !list.stdout.contains(secret))
-        let twice = try w.run("tokens", "add", "Nguyễn Thị Lan", "--role", "admin")
+        let twice = try await w.launch("tokens", "add", "Nguyễn Thị Lan", "--role", "admin")
         #expect(twice.status != 0 && twice.stderr.contains("already has a live operator token"))
-        #expect(try w.run("tokens", "add", "x", "--role", "superuser").stderr.contains("superuser"))
-        #expect(try w.run("tokens", "add", "x", "--role", "viewer", "--expires", "2001-01-01").stderr.contains("future"))
-        #expect(try w.run("tokens", "revoke", "Nguyễn Thị Lan").status == 0)
-        #expect(try w.run("tokens", "list").stdout.contains("revoked"))
-        #expect(try w.run("tokens", "revoke", "nobody").stderr.contains("no live token for nobody"))
-        #expect(try w.run("audit", "verify").stdout.contains("intact: 3 rows"))  // session.open, token.add, token.revoke
+        #expect(try await w.launch("tokens", "add", "x", "--role", "superuser").stderr.contains("superuser"))
+        #expect(try await w.launch("tokens", "add", "x", "--role", "viewer", "--expires", "2001-01-01").stderr.contains("future"))
+        #expect(try await w.launch("tokens", "revoke", "Nguyễn Thị Lan").status == 0)
+        #expect(try await w.launch("tokens", "list").stdout.contains("revoked"))
+        #expect(try await w.launch("tokens", "revoke", "nobody").stderr.contains("no live token for nobody"))
+        #expect(try await w.launch("audit", "verify").stdout.contains("intact: 3 rows"))  // session.open, token.add, token.revoke
     }
 
     /// The whole network path: `tls self-signed`, `serve` over HTTPS with per-person tokens, a token revoked and the
     /// template key rotated while it runs, a delegate enrolled after the rotation picked up by the running daemon.
     @Test func serveOverHTTPS_rolesRevocationAndKeyRotationWhileRunning() async throws {
-        let w = try workspace()
-        // Every command line on its own thread (see BackgroundProcess.waitFor).
-        @Sendable func run(_ arguments: String...) async throws -> CLITests.Run { try await BackgroundProcess.onThread { try w.run(arguments) } }
+        let w = try await workspace()
+        // Every command line on its own thread (Workspace.launch; see BackgroundProcess.waitFor).
+        @Sendable func run(_ arguments: String...) async throws -> CLITests.Run { try await w.launch(arguments) }
         #expect(try await run("enroll", "D1", Self.photos + "/obama.jpg").status == 0)
         let tls = try await run("tls", "self-signed", "--host", "localhost")
         #expect(tls.status == 0 && tls.stdout.contains("SHA-256 fingerprint"), "\(tls.stderr)")
@@ -113,13 +113,13 @@ import Testing
         }
     }
 
-    @Test func signedReport_verifiesOffline_failsWhenTamperedOrWithAnotherKey() throws {
-        let w = try workspace()
-        #expect(try w.run("checkin", "D1", "--reason", "thẻ từ hỏng").status == 0)
-        #expect(try w.run("report", "--sign").stderr.contains("--sign needs -o FILE"))
-        let key = try w.run("keys", "site-key", "-o", "site.pub")
+    @Test func signedReport_verifiesOffline_failsWhenTamperedOrWithAnotherKey() async throws {
+        let w = try await workspace()
+        #expect(try await w.launch("checkin", "D1", "--reason", "thẻ từ hỏng").status == 0)
+        #expect(try await w.launch("report", "--sign").stderr.contains("--sign needs -o FILE"))
+        let key = try await w.launch("keys", "site-key", "-o", "site.pub")
         #expect(key.status == 0 && key.stderr.contains("fingerprint"), "\(key.stderr)")
-        let signed = try w.run("report", "--format", "csv", "-o", "roll-call.csv", "--sign")
+        let signed = try await w.launch("report", "--format", "csv", "-o", "roll-call.csv", "--sign")
         #expect(signed.status == 0 && signed.stderr.contains("signed into"), "\(signed.stderr)")
 
         // On another machine: only the report, its signature and the public key.
@@ -128,16 +128,19 @@ import Testing
             try FileManager.default.copyItem(at: w.dir.appendingPathComponent(name), to: auditor.dir.appendingPathComponent(name))
         }
         try copy("roll-call.csv"); try copy("roll-call.csv.sig"); try copy("site.pub")
-        let ok = try auditor.run("report", "verify", "roll-call.csv", "--public-key", "site.pub")
+        let ok = try await auditor.launch("report", "verify", "roll-call.csv", "--public-key", "site.pub")
         #expect(ok.status == 0 && ok.stdout.contains("signature valid") && ok.stdout.contains("at 3 links"), "\(ok.stdout)\(ok.stderr)")
 
-        // One delegate's status changed in the file.
-        let original = try String(contentsOf: auditor.dir.appendingPathComponent("roll-call.csv"), encoding: .utf8)
-        try original.replacingOccurrences(of: "D2,Joe Biden,Delaware,absent", with: "D2,Joe Biden,Delaware,present")
-            .write(to: auditor.dir.appendingPathComponent("roll-call.csv"), atomically: true, encoding: .utf8)
-        let tampered = try auditor.run("report", "verify", "roll-call.csv", "--public-key", "site.pub")
+        // One delegate's status changed in the file, every other byte (the byte-order mark too) left as signed.
+        let reportFile = auditor.dir.appendingPathComponent("roll-call.csv")
+        let original = try Data(contentsOf: reportFile)
+        let edited = Data(String(decoding: original, as: UTF8.self)
+            .replacingOccurrences(of: "D2,Joe Biden,Delaware,,absent", with: "D2,Joe Biden,Delaware,,present").utf8)
+        #expect(edited != original && edited.count == original.count + 1, "the edit must change the status")
+        try edited.write(to: reportFile)
+        let tampered = try await auditor.launch("report", "verify", "roll-call.csv", "--public-key", "site.pub")
         #expect(tampered.status == 1 && tampered.stderr.contains("NOT VERIFIED") && tampered.stderr.contains("altered"), "\(tampered.stderr)")
-        try original.write(to: auditor.dir.appendingPathComponent("roll-call.csv"), atomically: true, encoding: .utf8)
+        try original.write(to: reportFile)
 
         // The signature file edited to vouch for another chain head.
         let sigPath = auditor.dir.appendingPathComponent("roll-call.csv.sig")
@@ -145,61 +148,61 @@ import Testing
         let head = try #require(sig.range(of: #""chain_head" : "[0-9a-f]{64}""#, options: .regularExpression))
         try sig.replacingCharacters(in: head, with: "\"chain_head\" : \"\(String(repeating: "0", count: 64))\"")
             .write(to: sigPath, atomically: true, encoding: .utf8)
-        #expect(try auditor.run("report", "verify", "roll-call.csv", "--public-key", "site.pub").status == 1)
+        #expect(try await auditor.launch("report", "verify", "roll-call.csv", "--public-key", "site.pub").status == 1)
         try sig.write(to: sigPath, atomically: true, encoding: .utf8)
 
         // Another site's key.
         var other = try Workspace()
         other.env["ROLLCALL_SITE_KEY_FILE"] = other.dir.appendingPathComponent("other.key").path
-        #expect(try other.run("keys", "site-key", "-o", auditor.dir.appendingPathComponent("other.pub").path).status == 0)
-        let wrongKey = try auditor.run("report", "verify", "roll-call.csv", "--public-key", "other.pub")
+        #expect(try await other.launch("keys", "site-key", "-o", auditor.dir.appendingPathComponent("other.pub").path).status == 0)
+        let wrongKey = try await auditor.launch("report", "verify", "roll-call.csv", "--public-key", "other.pub")
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("does not verify with public key"), "\(wrongKey.stderr)")
-        #expect(try auditor.run("report", "verify", "roll-call.csv", "--public-key", "site.pub").status == 0)
+        #expect(try await auditor.launch("report", "verify", "roll-call.csv", "--public-key", "site.pub").status == 0)
 
         // A site key others may read is refused, as the template key is.
         chmod(w.env["ROLLCALL_SITE_KEY_FILE"]!, 0o644)
-        #expect(try w.run("report", "-o", "again.csv", "--sign").stderr.contains("readable by others"))
+        #expect(try await w.launch("report", "-o", "again.csv", "--sign").stderr.contains("readable by others"))
     }
 
-    @Test func signedReport_refusedOverABrokenChain() throws {
-        let w = try workspace()
-        #expect(try w.run("checkin", "D1", "--reason", "x").status == 0)
-        #expect(try w.run("checkin", "D2", "--reason", "y").status == 0)
+    @Test func signedReport_refusedOverABrokenChain() async throws {
+        let w = try await workspace()
+        #expect(try await w.launch("checkin", "D1", "--reason", "x").status == 0)
+        #expect(try await w.launch("checkin", "D2", "--reason", "y").status == 0)
         // Rewritten behind the program's back.
         let db = w.env["ROLLCALL_DB"]!
-        let sql = try BackgroundProcess.run("/usr/bin/python3", ["-c", "import sqlite3; c = sqlite3.connect('\(db)'); c.execute(\"UPDATE manual_event SET reason = 'z' WHERE delegate_id = 'D1'\"); c.commit()"])
+        let sql = try await BackgroundProcess.onThread { try BackgroundProcess.run("/usr/bin/python3", ["-c", "import sqlite3; c = sqlite3.connect('\(db)'); c.execute(\"UPDATE manual_event SET reason = 'z' WHERE delegate_id = 'D1'\"); c.commit()"]) }
         #expect(sql.status == 0, "\(sql.stdout)")
-        let refused = try w.run("report", "-o", "r.csv", "--sign")
+        let refused = try await w.launch("report", "-o", "r.csv", "--sign")
         #expect(refused.status != 0 && refused.stderr.contains("not signing: audit chain BROKEN"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: w.dir.appendingPathComponent("r.csv.sig").path))
     }
 
-    @Test func purgeAndPrivacyReport_afterTheCongress() throws {
-        let w = try workspace()
-        #expect(try w.run("enroll", "D1", Self.photos + "/obama.jpg").status == 0)
-        #expect(try w.run("checkin", "D2", "--reason", "x").status == 0)
+    @Test func purgeAndPrivacyReport_afterTheCongress() async throws {
+        let w = try await workspace()
+        #expect(try await w.launch("enroll", "D1", Self.photos + "/obama.jpg").status == 0)
+        #expect(try await w.launch("checkin", "D2", "--reason", "x").status == 0)
         let faces = w.dir.appendingPathComponent("faces")
         try FileManager.default.createDirectory(at: faces, withIntermediateDirectories: true)
         let crop = faces.appendingPathComponent("session1-north-track4-D1.jpg")
         try Data(repeating: 0xAB, count: 2000).write(to: crop)
         try Data("keep".utf8).write(to: faces.appendingPathComponent("notes.txt"))
 
-        let before = try w.run("privacy", "report", "--faces-dir", faces.path, "--json")
+        let before = try await w.launch("privacy", "report", "--faces-dir", faces.path, "--json")
         #expect(before.status == 0, "\(before.stderr)")
         #expect(before.stdout.contains("\"delegate_id\" : \"D1\"") && before.stdout.contains("\"source_photos\" : [\n        \"obama.jpg\""), "\(before.stdout)")
         #expect(before.stdout.contains("\"files\" : 1"))
 
-        let purge = try w.run("purge", "templates", "--faces-dir", faces.path)
+        let purge = try await w.launch("purge", "templates", "--faces-dir", faces.path)
         #expect(purge.status == 0 && purge.stdout.contains("1 template(s) of 1 delegate(s) erased, 1 face crop(s) erased"), "\(purge.stdout)\(purge.stderr)")
         #expect(!FileManager.default.fileExists(atPath: crop.path))
         #expect(FileManager.default.fileExists(atPath: faces.appendingPathComponent("notes.txt").path))
-        let after = try w.run("privacy", "report")
+        let after = try await w.launch("privacy", "report")
         #expect(after.stdout.contains("templates (sealed face embeddings): 0 of 0 delegate(s)"), "\(after.stdout)")
         // The record and the chain stay, with the purge in it.
-        #expect(try w.run("report", "--format", "csv").stdout.contains("D2,Joe Biden,Delaware,present"))
-        #expect(try w.run("audit", "verify").stdout.contains("intact: 4 rows"))  // session.open, check-in (2), purge
-        #expect(try w.run("identify", Self.photos + "/obama2.jpg").status != 0)
-        #expect(try w.run("purge", "templates", "--before", "yesterday").stderr.contains("yesterday"))
+        #expect(try await w.launch("report", "--format", "csv").stdout.contains("D2,Joe Biden,Delaware,,present"))
+        #expect(try await w.launch("audit", "verify").stdout.contains("intact: 4 rows"))  // session.open, check-in (2), purge
+        #expect(try await w.launch("identify", Self.photos + "/obama2.jpg").status != 0)
+        #expect(try await w.launch("purge", "templates", "--before", "yesterday").stderr.contains("yesterday"))
     }
 }
 

@@ -32,7 +32,8 @@ struct AccessControlTests {
         let fixture = try Fixture()
         let viewer = try fixture.store.addToken(name: "Màn hình sảnh", role: .viewer, actor: "test").secret
         try await fixture.app().test(.router) { client in
-            for path in ["/api/session", "/api/attendance", "/healthz", "/metrics", "/"] {
+            for path in ["/api/session", "/api/attendance", "/healthz", "/metrics", "/", "/dashboard/live", "/greeting?gate=north",
+                         "/report?document=sign-in", "/report?format=xlsx"] {
                 try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(viewer)"]) {
                     #expect($0.status == .ok, "\(path)")
                 }
@@ -69,9 +70,20 @@ struct AccessControlTests {
                 #expect(String(buffer: response.body).contains("D-9"))
             }
             try await client.execute(uri: "/api/session/close", method: .post, headers: Fixture.json(secret)) { #expect($0.status == .ok) }
+            // The quorum as a rule, as `--quorum` reads it; one that is not a rule is refused and opens nothing.
             try await client.execute(uri: "/api/session/open", method: .post, headers: Fixture.json(secret),
-                                     body: ByteBuffer(string: #"{"name":"Phiên 2","quorum":0.6}"#)) { #expect($0.status == .ok) }
+                                     body: ByteBuffer(string: #"{"name":"Phiên 2","quorum":"hai phần ba"}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("hai phần ba"), "\(String(buffer: response.body))")
+            }
+            try await client.execute(uri: "/api/session/open", method: .post, headers: Fixture.json(secret),
+                                     body: ByteBuffer(string: #"{"name":"Phiên 2","quorum":">1/2"}"#)) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["quorum_rule"] as? String == ">1/2", "\(String(buffer: response.body))")
+            }
         }
+        #expect(try fixture.store.currentSession()?.quorumRule == .moreThan(1, 2))
         let events = try fixture.store.manualEvents()
         #expect(events.map(\.operatorName) == ["Nguyễn Thị Lan", "Nguyễn Thị Lan"])
         let audit = try fixture.store.auditEvents().filter { $0.action.hasPrefix("session.") }
@@ -161,7 +173,8 @@ struct AccessControlTests {
 
         static let routes: [(HTTPRequest.Method, String)] = [
             (.get, "/"), (.get, "/api/session"), (.get, "/api/attendance"), (.get, "/api/events"), (.get, "/metrics"),
-            (.get, "/healthz"), (.post, "/api/checkin"), (.post, "/api/checkout"), (.post, "/api/session/open"),
+            (.get, "/healthz"), (.get, "/dashboard/live"), (.get, "/greeting?gate=north"), (.get, "/report?document=sign-in"),
+            (.get, "/report?format=xlsx"), (.post, "/api/checkin"), (.post, "/api/checkout"), (.post, "/api/session/open"),
             (.post, "/api/session/close"), (.get, "/api/tokens"), (.post, "/api/tokens/admin/revoke"), (.get, "/api/privacy"),
         ]
         static let checkinBody = ByteBuffer(string: #"{"delegate_id":"D-1","reason":"đầu đọc thẻ hỏng"}"#)

@@ -35,6 +35,18 @@ struct ConfigurationTests {
         #expect(!far.description.contains("did you mean"), "\(far)")
     }
 
+    /// The security keys are known to the check (`http.tls`, `insecure_http`), and checked inside `tls` too.
+    @Test func httpsKeys_areKnown_andAMistypedOneInTLSIsNamed() throws {
+        let configuration = try load("http: { host: 0.0.0.0, port: 8443, tls: { certificate: a.crt, key: a.key } }\ngates:\n  - { name: a, source: x.avi }\n")
+        #expect(configuration.http.tls?.certificate.hasSuffix("/a.crt") == true && configuration.http.scheme == "https")
+        #expect(try load("http: { host: 0.0.0.0, insecure_http: true }\ngates:\n  - { name: a, source: x.avi }\n").http.insecureHTTP)
+        let tls = try #require(failure("http: { tls: { certificate: a.crt, keyfile: a.key } }\ngates:\n  - { name: a, source: x.avi }\n"))
+        #expect(tls.description.contains("unknown key `keyfile` in http.tls (did you mean `key`?)"), "\(tls)")
+        // A configuration from before per-person tokens: told what to do instead, not "unknown key".
+        let token = try #require(failure("http: { token: s3cret-token-0123456789 }\ngates:\n  - { name: a, source: x.avi }\n"))
+        #expect(token.description.contains("http.token is no longer read") && !token.description.contains("unknown key"), "\(token)")
+    }
+
     @Test func languageTimeZoneAndGreeting_areRead() throws {
         let configuration = try load("lang: en\ntime_zone: Europe/Paris\ngreeting_seconds: 8\ngates:\n  - { name: a, source: x.avi }\n")
         #expect(configuration.lang == .en && configuration.greetingSeconds == 8)
