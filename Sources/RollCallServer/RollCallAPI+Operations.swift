@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdAuth
 import RollCall
 import RollCallStore
+import Texts
 
 /// The routes that change state, and the admin's. Each change and its audit record (the caller's token name in the
 /// chain: `manual_event.operator` for check-ins and check-outs, an `audit_event` otherwise) commit in one transaction,
@@ -64,6 +65,13 @@ extension RollCallAPI {
         var created_at: String
         var expires_at: String?
         var revoked_at: String?
+
+        init(_ token: APITokenInfo, time: SiteTime) {
+            id = token.id; name = token.name; role = token.role.rawValue
+            created_at = time.iso8601(token.createdAt)
+            expires_at = token.expiresAt.map(time.iso8601)
+            revoked_at = token.revokedAt.map(time.iso8601)
+        }
     }
 
     struct TokenList: ResponseEncodable {
@@ -130,29 +138,22 @@ extension RollCallAPI {
 
     /// Token list and revocation, and the privacy report (counts and ids, no names).
     func addAdminRoutes<Context: AuthRequestContext<APICaller>>(to group: RouterGroup<Context>) {
-        let utc = TimeZone(identifier: "UTC")!
+        // Times as every machine output writes them: ISO 8601 with the site's offset.
+        let time = presentation.time
         group.get("/api/tokens") { _, _ -> TokenList in
-            TokenList(tokens: try store.tokens().map {
-                TokenItem(id: $0.id, name: $0.name, role: $0.role.rawValue, created_at: AttendanceReport.iso8601($0.createdAt, timeZone: utc),
-                          expires_at: $0.expiresAt.map { AttendanceReport.iso8601($0, timeZone: utc) },
-                          revoked_at: $0.revokedAt.map { AttendanceReport.iso8601($0, timeZone: utc) })
-            })
+            TokenList(tokens: try store.tokens().map { TokenItem($0, time: time) })
         }
         group.post("/api/tokens/:name/revoke") { _, context -> TokenItem in
             let caller = try context.requireIdentity()
             let raw = try context.parameters.require("name")
-            let token = try store.revokeToken(name: raw.removingPercentEncoding ?? raw, actor: caller.name)
-            return TokenItem(id: token.id, name: token.name, role: token.role.rawValue,
-                             created_at: AttendanceReport.iso8601(token.createdAt, timeZone: utc),
-                             expires_at: token.expiresAt.map { AttendanceReport.iso8601($0, timeZone: utc) },
-                             revoked_at: token.revokedAt.map { AttendanceReport.iso8601($0, timeZone: utc) })
+            return TokenItem(try store.revokeToken(name: raw.removingPercentEncoding ?? raw, actor: caller.name), time: time)
         }
         group.get("/api/privacy") { _, _ -> PrivacyResponse in
             let report = try store.privacyReport()
             return PrivacyResponse(
                 templates: report.templates, delegates_with_templates: report.holders.count, sightings: report.sightings,
                 holders: report.holders.map { .init(delegate_id: $0.delegateID, templates: $0.templates,
-                                                    since: AttendanceReport.iso8601($0.since, timeZone: utc)) })
+                                                    since: time.iso8601($0.since)) })
         }
     }
 }

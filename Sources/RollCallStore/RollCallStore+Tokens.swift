@@ -86,7 +86,7 @@ extension RollCallStore {
             let now = date.millisecondsSince1970
             for var old in try APITokenRecord.filter(APITokenRecord.Columns.name == name && APITokenRecord.Columns.revokedAt == nil).fetchAll(db) {
                 guard let expiry = old.expiresAt, expiry <= now else {
-                    throw StoreError.badArgument("\(name) already has a live \(old.role) token (id \(old.id!)); revoke it first: rollcall tokens revoke \(name)")
+                    throw StoreError.tokenAlreadyLive(name, role: old.role, id: old.id!)
                 }
                 old.revokedAt = now  // expired: retired, so the name is free again
                 try old.update(db)
@@ -111,7 +111,7 @@ extension RollCallStore {
         let info = try write { db -> APITokenInfo in
             guard var record = try APITokenRecord.filter(APITokenRecord.Columns.name == name && APITokenRecord.Columns.revokedAt == nil)
                 .fetchOne(db) else {
-                throw StoreError.badArgument("no live token for \(name) (rollcall tokens list shows them)")
+                throw StoreError.noLiveToken(name)
             }
             record.revokedAt = date.millisecondsSince1970
             try record.update(db)

@@ -82,6 +82,15 @@ public struct StoreError: Error, CustomStringConvertible, LocalizedError, Sendab
              textKey: "error.store.session_closed", arguments: ["id": "\(id)"])
     }
     public static func badArgument(_ text: String) -> Self { Self(code: .badArgument, description: text) }
+    /// A person may hold one live API token at a time, so the audit chain's names say who.
+    public static func tokenAlreadyLive(_ name: String, role: String, id: Int64) -> Self {
+        Self(code: .badArgument, description: "\(name) already has a live \(role) token (id \(id)); revoke it first: rollcall tokens revoke \(name)",
+             textKey: "error.store.token_live", arguments: ["name": name, "role": role, "id": "\(id)"])
+    }
+    public static func noLiveToken(_ name: String) -> Self {
+        Self(code: .badArgument, description: "no live token for \(name) (rollcall tokens list shows them)",
+             textKey: "error.store.no_live_token", arguments: ["name": name])
+    }
     /// Another process rotated the template key and this one's key source does not hold the new key.
     public static func keyRotated(_ keyDescription: String) -> Self {
         Self(code: .keyRotated, description: "the template key of this database was rotated (rollcall keys rotate) and \(keyDescription) "

@@ -48,6 +48,7 @@ extension RollCallCommand.Audit {
         )
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -62,7 +63,9 @@ extension RollCallCommand.Audit {
 
         func run() async throws {
             let database = try store.openStore(mustExist: true)
-            let iso = { (date: Date) in AttendanceReport.iso8601(date, timeZone: .current) }
+            // JSON: ISO 8601 with the site's offset; the lines people read: the site's clock (dd/MM/yyyy HH:mm).
+            let time = language.presentation.time
+            let iso = json ? time.iso8601 : time.display
             let events = try database.auditEvents().map {
                 (date: $0.at, item: Item(seq: $0.sequence, at: iso($0.at), actor: $0.actor, action: $0.action, detail: $0.detail ?? ""))
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RollCall
 import RollCallStore
+import Texts
 
 extension RollCallCommand {
     struct Keys: AsyncParsableCommand {
@@ -26,15 +27,17 @@ extension RollCallCommand.Keys {
         )
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         func run() async throws {
+            let texts = language.texts
             if case .file(let keyFile) = TemplateKeySource.fromEnvironment(keyFile: store.keyFile),
                FileManager.default.fileExists(atPath: store.databasePath),
                try RollCallStore.finishInterruptedRotation(databasePath: store.databasePath, keyFile: keyFile) {
-                print("finished an interrupted rotation: \(keyFile) now holds the key the database was re-sealed with")
+                print(texts.format("cli.key_rotation_finished", ["file": keyFile]))
             }
             let summary = try store.openStore(mustExist: true).rotateTemplateKey(actor: store.actor)
-            print("template key rotated: \(summary.resealed) template(s) re-sealed; the old key in \(summary.keyFile) was overwritten and replaced")
+            print(texts.format("cli.key_rotated", ["count": "\(summary.resealed)", "file": summary.keyFile]))
         }
     }
 
@@ -55,17 +58,20 @@ extension RollCallCommand.Keys {
         @Option(name: .shortAndLong, help: "Write the public key to this file instead of standard output.")
         var output: String?
 
+        @OptionGroup var language: LanguageOptions
+
         func run() async throws {
+            let texts = language.texts
             let (key, created) = try SiteSigningKey.load(path: siteKey, create: true)
-            if created { printError("made a new site signing key in \(siteKey)") }
+            if created { printError(texts.format("cli.site_key_new", ["file": siteKey])) }
             let pem = SiteSigningKey.publicPEM(key.publicKey)
             if let output {
                 try Data(pem.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                printError("public key written to \(output)")
+                printError(texts.format("cli.public_key_written", ["file": output]))
             } else {
                 print(pem, terminator: "")
             }
-            printError("fingerprint \(ReportSignature.fingerprint(key.publicKey))")
+            printError(texts.format("cli.key_fingerprint", ["fingerprint": ReportSignature.fingerprint(key.publicKey)]))
         }
     }
 }

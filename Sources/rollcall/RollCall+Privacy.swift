@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RollCall
 import RollCallStore
+import Texts
 
 extension RollCallCommand {
     struct Privacy: AsyncParsableCommand {
@@ -31,6 +32,8 @@ extension RollCallCommand.Privacy {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var language: LanguageOptions
+
         struct Output: Encodable {
             struct Holder: Encodable { var delegate_id: String, name: String, templates: Int, since: String, latest: String, source_photos: [String] }
             struct Crops: Encodable { var folder: String, files: Int, delegates: Int, since: String? }
@@ -42,11 +45,13 @@ extension RollCallCommand.Privacy {
 
         func run() async throws {
             let report = try store.openStore(mustExist: true).privacyReport()
-            let iso = { (date: Date) in AttendanceReport.iso8601(date, timeZone: .current) }
-            let crops = try facesDir.map { folder -> Output.Crops in
-                let files = try FaceCrops.list(in: folder)
-                return .init(folder: folder, files: files.count, delegates: Set(files.map(\.delegateID)).count,
-                             since: files.map(\.modified).min().map(iso))
+            let time = language.presentation.time, texts = language.texts
+            let iso = time.iso8601
+            let cropFiles = try facesDir.map { try FaceCrops.list(in: $0) }
+            let firstCrop = cropFiles?.map(\.modified).min()
+            let crops = facesDir.map { folder -> Output.Crops in
+                .init(folder: folder, files: cropFiles?.count ?? 0, delegates: Set((cropFiles ?? []).map(\.delegateID)).count,
+                      since: firstCrop.map(iso))
             }
             let output = Output(
                 generated_at: iso(report.generatedAt), roster_size: report.rosterSize, templates: report.templates,
@@ -57,18 +62,21 @@ extension RollCallCommand.Privacy {
                 },
                 sightings: report.sightings, sightings_since: report.sightingsSince.map(iso), face_crops: crops)
             if json { return try printJSON(output) }
-            print("Biometric data in \(store.databasePath), \(output.generated_at):")
-            print("  templates (sealed face embeddings): \(output.templates) of \(output.delegates_with_templates) delegate(s) "
-                + "(roster: \(output.roster_size))")
-            for h in output.holders {
-                print("    \(h.delegate_id)\t\(h.name)\t\(h.templates) template(s)\tsince \(h.since)\tfrom \(h.source_photos.joined(separator: ", "))")
+            // For people: the site's clock, dd/MM/yyyy HH:mm.
+            let since = { (date: Date?) in date.map { texts.format("cli.since", ["time": time.display($0)]) } ?? "" }
+            print(texts.format("cli.privacy_title", ["database": store.databasePath, "time": time.display(report.generatedAt)]))
+            print(texts.format("cli.privacy_templates", ["templates": "\(output.templates)", "delegates": "\(output.delegates_with_templates)",
+                                                         "roster": "\(output.roster_size)"]))
+            for h in report.holders {
+                print(texts.format("cli.privacy_holder", ["id": h.delegateID, "name": h.name, "templates": "\(h.templates)",
+                                                          "since": time.display(h.since), "photos": h.sourcePhotos.joined(separator: ", ")]))
             }
-            print("  recognitions logged at the gates (delegate id, distance, time; no image): \(output.sightings)"
-                + (output.sightings_since.map { ", since \($0)" } ?? ""))
+            print(texts.format("cli.privacy_sightings", ["count": "\(output.sightings)", "since": since(report.sightingsSince)]))
             if let crops {
-                print("  face crops in \(crops.folder): \(crops.files) file(s) of \(crops.delegates) delegate(s)" + (crops.since.map { ", since \($0)" } ?? ""))
+                print(texts.format("cli.privacy_crops", ["folder": crops.folder, "files": "\(crops.files)", "delegates": "\(crops.delegates)",
+                                                         "since": since(firstCrop)]))
             } else {
-                print("  face crops: not looked at (give --faces-dir with serve's faces_directory)")
+                print(texts["cli.privacy_no_crops"])
             }
         }
     }

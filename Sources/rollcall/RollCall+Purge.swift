@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RollCall
 import RollCallStore
+import Texts
 
 extension RollCallCommand {
     struct Purge: AsyncParsableCommand {
@@ -26,7 +27,7 @@ extension RollCallCommand.Purge {
 
         @OptionGroup var store: StoreOptions
 
-        @Option(help: "Only templates enrolled (and crops written) before this date: 2026-05-03 (midnight local time) or ISO 8601.")
+        @Option(help: "Only templates enrolled (and crops written) before this date: 2026-05-03 (midnight on the site's clock) or ISO 8601.")
         var before: DateArgument?
 
         @Option(help: "Also erase the face crops in this folder (serve's faces_directory).")
@@ -35,23 +36,29 @@ extension RollCallCommand.Purge {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var language: LanguageOptions
+
         func run() async throws {
             let database = try store.openStore(mustExist: true)
+            let before = before?.date(in: language.presentation.time)
             var note: String?
             var crops = 0
             if let facesDir {
-                crops = try FaceCrops.erase(in: facesDir, before: before?.date)
+                crops = try FaceCrops.erase(in: facesDir, before: before)
+                // The chain's record, in one language whatever the operator reads (like every audit detail).
                 note = "\(crops) face crop(s) erased from \(facesDir)"
             }
-            let summary = try database.purgeTemplates(before: before?.date, actor: store.actor, note: note)
+            let summary = try database.purgeTemplates(before: before, actor: store.actor, note: note)
             if json {
                 struct Output: Encodable { var templates_erased: Int, delegates: Int, face_crops_erased: Int, bytes_reclaimed: Int64 }
                 return try printJSON(Output(templates_erased: summary.templates, delegates: summary.delegates, face_crops_erased: crops,
                                             bytes_reclaimed: summary.bytesReclaimed))
             }
-            print("\(summary.templates) template(s) of \(summary.delegates) delegate(s) erased"
-                + (facesDir.map { ", \(crops) face crop(s) erased from \($0)" } ?? "")
-                + "; attendance and the audit chain kept (database file \(summary.bytesReclaimed) bytes smaller)")
+            let texts = language.texts
+            print(texts.format("cli.purged", [
+                "templates": "\(summary.templates)", "delegates": "\(summary.delegates)", "bytes": "\(summary.bytesReclaimed)",
+                "crops": facesDir.map { texts.format("cli.purged_crops", ["count": "\(crops)", "folder": $0]) } ?? "",
+            ]))
         }
     }
 }

@@ -143,6 +143,8 @@ extension RollCallCommand.Report {
         @Flag(help: "Print JSON.")
         var json = false
 
+        @OptionGroup var language: LanguageOptions
+
         func run() async throws {
             let key = try SiteSigningKey.readPublic(path: publicKey)
             let signaturePath = signature ?? file + ".sig"
@@ -164,10 +166,13 @@ extension RollCallCommand.Report {
                                      chain_length: signed.chainLength, signed_at: signed.signedAt,
                                      key_fingerprint: ReportSignature.fingerprint(key)))
             } else if let problem {
-                printError("\(file): NOT VERIFIED: \(problem)")
+                printError(language.texts.format("cli.signature_invalid", ["file": file, "problem": problem]))
             } else {
-                print("\(file): signature valid (key \(ReportSignature.fingerprint(key))): session \(signed.sessionID), audit chain head "
-                    + "\(signed.chainHead) at \(signed.chainLength) links, signed \(signed.signedAt)")
+                // `signed_at` is shown as it was signed (ISO 8601 with the signer's offset): it is part of what was signed.
+                print(language.texts.format("cli.signature_valid", [
+                    "file": file, "fingerprint": ReportSignature.fingerprint(key), "session": "\(signed.sessionID)",
+                    "head": signed.chainHead, "links": "\(signed.chainLength)", "signed": signed.signedAt,
+                ]))
             }
             if problem != nil { throw ExitCode(1) }
         }

@@ -3,6 +3,7 @@ import Foundation
 import RollCall
 import RollCallServer
 import RollCallStore
+import Texts
 
 extension RollCallCommand {
     struct TLS: AsyncParsableCommand {
@@ -39,6 +40,8 @@ extension RollCallCommand.TLS {
         @Option(help: "Days the certificate stays valid.")
         var days = 825
 
+        @OptionGroup var language: LanguageOptions
+
         func validate() throws {
             guard !host.isEmpty, host.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
                 throw ValidationError("--host must name a host or address clients use, without spaces.")
@@ -59,8 +62,10 @@ extension RollCallCommand.TLS {
             } catch {
                 throw ValidationError("cannot write \(certificate): \(error.localizedDescription)")
             }
-            print("certificate \(certificate) and key \(key) for \(host.joined(separator: ", ")), valid until "
-                + "\(AttendanceReport.iso8601(made.notValidAfter, timeZone: .current))\nSHA-256 fingerprint \(made.fingerprint)")
+            print(language.texts.format("cli.tls_made", [
+                "certificate": certificate, "key": key, "hosts": host.joined(separator: ", "),
+                "time": language.presentation.time.display(made.notValidAfter), "fingerprint": made.fingerprint,
+            ]))
         }
     }
 }

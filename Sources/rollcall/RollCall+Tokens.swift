@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RollCall
 import RollCallStore
+import Texts
 
 extension AccessRole: ExpressibleByArgument {}
 
@@ -21,14 +22,14 @@ extension RollCallCommand {
 }
 
 extension RollCallCommand.Tokens {
-    /// A token as the CLI prints it in JSON.
+    /// A token as the CLI prints it in JSON (times ISO 8601 with the site's offset).
     struct Item: Encodable {
         var id: Int64, name: String, role: String, created_at: String, expires_at: String?, revoked_at: String?, live: Bool
-        init(_ t: APITokenInfo) {
+        init(_ t: APITokenInfo, time: SiteTime) {
             id = t.id; name = t.name; role = t.role.rawValue
-            created_at = AttendanceReport.iso8601(t.createdAt, timeZone: .current)
-            expires_at = t.expiresAt.map { AttendanceReport.iso8601($0, timeZone: .current) }
-            revoked_at = t.revokedAt.map { AttendanceReport.iso8601($0, timeZone: .current) }
+            created_at = time.iso8601(t.createdAt)
+            expires_at = t.expiresAt.map(time.iso8601)
+            revoked_at = t.revokedAt.map(time.iso8601)
             live = t.isLive(at: Date())
         }
     }
@@ -37,6 +38,7 @@ extension RollCallCommand.Tokens {
         static let configuration = CommandConfiguration(abstract: "Make a token for one person; prints the secret once.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Argument(help: "The person's name, recorded in the audit chain with what they do.")
         var name: String
@@ -44,7 +46,7 @@ extension RollCallCommand.Tokens {
         @Option(help: "viewer, operator or admin.")
         var role: AccessRole
 
-        @Option(help: "Expiry: a date (2026-05-03, midnight local time) or an ISO 8601 time; default: never.")
+        @Option(help: "Expiry: a date (2026-05-03, midnight on the site's clock) or an ISO 8601 time; default: never.")
         var expires: DateArgument?
 
         @Flag(help: "Print JSON (the secret in `token`).")
@@ -52,19 +54,21 @@ extension RollCallCommand.Tokens {
 
         func validate() throws {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the token's name must not be empty.") }
-            if let expires, expires.date <= Date() { throw ValidationError("--expires must be in the future.") }
+            if let expires, expires.date(in: language.presentation.time) <= Date() { throw ValidationError("--expires must be in the future.") }
         }
 
         func run() async throws {
-            let made = try store.openStore().addToken(name: name, role: role, expiresAt: expires?.date, actor: store.actor)
+            let time = language.presentation.time, texts = language.texts
+            let made = try store.openStore().addToken(name: name, role: role, expiresAt: expires?.date(in: time), actor: store.actor)
             if json {
                 struct Output: Encodable { var token: String, info: Item }
-                return try printJSON(Output(token: made.secret, info: Item(made.info)))
+                return try printJSON(Output(token: made.secret, info: Item(made.info, time: time)))
             }
             print(made.secret)
-            printError("token \(made.info.id) for \(made.info.name), role \(role.rawValue)"
-                + (made.info.expiresAt.map { ", expires \(AttendanceReport.iso8601($0, timeZone: .current))" } ?? "")
-                + ": hand it over now, it is not shown again")
+            printError(texts.format("cli.token_made", [
+                "id": "\(made.info.id)", "name": made.info.name, "role": role.rawValue,
+                "expires": made.info.expiresAt.map { texts.format("cli.token_expires", ["time": time.display($0)]) } ?? "",
+            ]))
         }
     }
 
@@ -72,19 +76,25 @@ extension RollCallCommand.Tokens {
         static let configuration = CommandConfiguration(abstract: "List every token (never the secrets), revoked ones too.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
-            let items = try store.openStore(mustExist: true).tokens().map(Item.init)
-            if json { return try printJSON(items) }
-            for t in items {
-                let state = t.revoked_at.map { "revoked \($0)" } ?? (t.live ? "live" : "expired")
-                print([String(t.id), t.name, t.role, state, "made \(t.created_at)", t.expires_at.map { "expires \($0)" } ?? "no expiry"]
+            let tokens = try store.openStore(mustExist: true).tokens()
+            let time = language.presentation.time, texts = language.texts
+            if json { return try printJSON(tokens.map { Item($0, time: time) }) }
+            let now = Date()
+            for t in tokens {
+                let state = t.revokedAt.map { texts.format("cli.token_revoked", ["time": time.display($0)]) }
+                    ?? texts[t.isLive(at: now) ? "cli.token_live" : "cli.token_expired"]
+                print([String(t.id), t.name, t.role.rawValue, state, texts.format("cli.token_created", ["time": time.display(t.createdAt)]),
+                       t.expiresAt.map { texts.format("cli.token_until", ["time": time.display($0)]) }
+                           ?? texts["cli.token_no_expiry"]]
                     .joined(separator: "\t"))
             }
-            print("\(items.filter(\.live).count) live token(s) of \(items.count)")
+            print(texts.format("cli.tokens_listed", ["live": "\(tokens.filter { $0.isLive(at: now) }.count)"], count: tokens.count))
         }
     }
 
@@ -93,12 +103,14 @@ extension RollCallCommand.Tokens {
 
         @OptionGroup var store: StoreOptions
 
+        @OptionGroup var language: LanguageOptions
+
         @Argument(help: "The person's name.")
         var name: String
 
         func run() async throws {
             let token = try store.openStore(mustExist: true).revokeToken(name: name, actor: store.actor)
-            print("token \(token.id) of \(token.name) revoked")
+            print(language.texts.format("cli.token_revoked_now", ["id": "\(token.id)", "name": token.name]))
         }
     }
 }

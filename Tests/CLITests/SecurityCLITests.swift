@@ -31,10 +31,15 @@ import Testing
         #expect(twice.status != 0 && twice.stderr.contains("already has a live operator token"))
         #expect(try await w.launch("tokens", "add", "x", "--role", "superuser").stderr.contains("superuser"))
         #expect(try await w.launch("tokens", "add", "x", "--role", "viewer", "--expires", "2001-01-01").stderr.contains("future"))
+        // A bare date is midnight on the site's clock (Asia/Ho_Chi_Minh unless --time-zone says otherwise), as shown.
+        let dated = try await w.launch("tokens", "add", "Màn hình", "--role", "viewer", "--expires", "2031-03-01", "--json")
+        #expect(dated.stdout.contains(#""expires_at" : "2031-03-01T00:00:00+07:00""#), "\(dated.stdout)\(dated.stderr)")
+        let paris = try await w.launch("tokens", "add", "Paris", "--role", "viewer", "--expires", "2031-03-01", "--time-zone", "Europe/Paris")
+        #expect(paris.stderr.contains("expires 01/03/2031 00:00"), "\(paris.stderr)")
         #expect(try await w.launch("tokens", "revoke", "Nguyễn Thị Lan").status == 0)
         #expect(try await w.launch("tokens", "list").stdout.contains("revoked"))
         #expect(try await w.launch("tokens", "revoke", "nobody").stderr.contains("no live token for nobody"))
-        #expect(try await w.launch("audit", "verify").stdout.contains("intact: 3 rows"))  // session.open, token.add, token.revoke
+        #expect(try await w.launch("audit", "verify").stdout.contains("intact: 5 rows"))  // session.open, token.add × 3, token.revoke
     }
 
     /// The whole network path: `tls self-signed`, `serve` over HTTPS with per-person tokens, a token revoked and the
