@@ -16,7 +16,8 @@
 # corpus, new findings) is printed at the end and appended to .work/summary.tsv.
 #
 # Needs: the Swift toolchain's clang (libFuzzer and the sanitizers come with it), Debian's OpenCV, and a debug
-# `swift build` of the package (the Swift harnesses link its Yams build).
+# `swift build` of the package (the Swift harnesses link its builds of the modules they do not fuzz: Texts, Yams,
+# Spreadsheets and its ZIP/XML readers).
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
@@ -57,10 +58,9 @@ build() {
                 -lopencv_core -lopencv_imgcodecs -lopencv_imgproc 2> >(grep -v "Cannot export local symbol" >&2)
             ;;
         roster_csv)
-            swift_harness "$name" "$ROOT/Sources/RollCall/Roster.swift" "$ROOT/Sources/RollCall/CSVRecordReader.swift" \
-                "$ROOT/Sources/RollCall/RosterError.swift" "$ROOT/Sources/RollCall/Delegate.swift" ;;
+            swift_harness "$name" "$ROOT"/Sources/RollCall/{Roster,RosterColumn,RosterError,CSVRecordReader,Delegate}.swift ;;
         serve_config)
-            swift_harness "$name" "$ROOT"/Sources/RollCallServer/{ServerConfiguration,GateConfiguration,PipelineConfiguration,ServerError}.swift ;;
+            swift_harness "$name" "$ROOT"/Sources/RollCallServer/{ServerConfiguration,ConfigurationKeys,GateConfiguration,PipelineConfiguration,ServerError}.swift ;;
         pair_lists)
             swift_harness "$name" "$ROOT/Sources/Evaluation/PairList.swift" "$ROOT/Sources/Evaluation/LabeledImageList.swift" ;;
         *) echo "unknown harness $name" >&2; exit 2 ;;
@@ -74,15 +74,36 @@ up_to_date() {
     return 0
 }
 
+# The package's debug build of MODULE...: the flags to import them and their objects, for what a harness links
+# without instrumenting (the catalogue of texts, the YAML and spreadsheet readers).
+package_modules() {
+    local debug="$ROOT/.build/debug"
+    [ -d "$debug/Modules" ] || { echo "the Swift harnesses need a debug build first: swift build" >&2; exit 2; }
+    local flags=(-I "$debug/Modules")
+    for m in "$@"; do
+        case "$m" in
+            Yams) flags+=(-Xcc -fmodule-map-file="$ROOT/.build/checkouts/Yams/Sources/CYaml/include/module.modulemap"
+                          -Xcc -I"$ROOT/.build/checkouts/Yams/Sources/CYaml/include" "$debug"/CYaml.build/src/*.o) ;;
+            ZIPFoundation) flags+=(-Xcc -fmodule-map-file="$ROOT/.build/checkouts/ZIPFoundation/Sources/CZLib/module.modulemap" -lz) ;;
+        esac
+        flags+=("$debug/$m.build"/*.swift.o)
+    done
+    printf '%s\n' "${flags[@]}"
+}
+
 # A Swift harness: harness/NAME.swift compiled together with the sources it exercises (one module, so internal
-# types are reachable), instrumented for coverage and ASan. serve_config links the package's debug Yams build.
+# types are reachable), instrumented for coverage and ASan; the modules those sources import are linked from the
+# package's debug build (not instrumented: their code runs, but coverage does not steer into it).
 swift_harness() {
     local name=$1; shift
     local sources=("harness/$name.swift" "$@")
     local existing=()
     for s in "${sources[@]}"; do [ -f "$s" ] && existing+=("$s"); done
-    up_to_date "$name" "${existing[@]}" harness/FaceEngineStub.swift && return
+    up_to_date "$name" "${existing[@]}" harness/FaceEngineStub.swift harness/ResourcesStub.swift && return
     local extra=()
+    if [ "$name" = roster_csv ]; then
+        mapfile -t extra < <(package_modules Texts Spreadsheets XMLCoder ZIPFoundation)
+    fi
     if [ "$name" = serve_config ]; then
         # GateConfiguration imports FaceEngine for one constant: compile a copy without the import, with the stub.
         grep -q 'rotations: Set<Int> = \[0, 90, 180, 270\]' "$ROOT/Sources/FaceEngine/VideoSource.swift" \
@@ -92,12 +113,8 @@ swift_harness() {
         for s in "${existing[@]}"; do
             sed '/^import FaceEngine$/d' "$s" > "$BUILD/src/$(basename "$s")"; copied+=("$BUILD/src/$(basename "$s")")
         done
-        existing=("${copied[@]}" harness/FaceEngineStub.swift)
-        local debug="$ROOT/.build/debug"
-        [ -d "$debug/Modules" ] || { echo "serve_config needs a debug build first: swift build" >&2; exit 2; }
-        extra=(-I "$debug/Modules" -Xcc -fmodule-map-file="$ROOT/.build/checkouts/Yams/Sources/CYaml/include/module.modulemap"
-               -Xcc -I"$ROOT/.build/checkouts/Yams/Sources/CYaml/include"
-               "$debug"/Yams.build/*.swift.o "$debug"/CYaml.build/src/*.o)
+        existing=("${copied[@]}" harness/FaceEngineStub.swift harness/ResourcesStub.swift)
+        mapfile -t extra < <(package_modules Texts Yams)
     fi
     nice "$SWIFTC" -parse-as-library -module-name Fuzz"$name" -Onone -g -sanitize=fuzzer,address \
         "${existing[@]}" "${extra[@]}" -o "$BUILD/$name" 2> >(grep -v "Cannot export local symbol" >&2)
