@@ -5,6 +5,8 @@
 #   scripts/screenshots.sh path/to/rollcall OUTDIR
 # A 40-delegate congress in four delegations (two-thirds quorum); Barack Obama, enrolled from two photos, walks
 # through the main gate in a clip made from a third photo; the side gate's camera is dead, as the dashboard says.
+# The screens are opened as the hall's monitors would be once tokens exist: with a viewer's token in the address
+# (?token=…), which the pages pass on to their event streams and refreshes.
 set -euo pipefail
 rollcall=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 out=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -51,19 +53,23 @@ gates:
   - { name: cong-chinh, source: entrance.avi, realtime: true }
   - { name: cong-phu, source: /dev/video97 }
 YAML
+# A viewer's token for the hall's screens: once one exists, nothing is served without a token, even on loopback.
+token=$("$rollcall" tokens add "Màn hình hội trường" --role viewer)
 "$rollcall" serve --config cong.yaml --log-level error &
 serve=$!
 trap 'kill "$serve" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
     kill -0 "$serve" 2>/dev/null || { echo "serve stopped" >&2; exit 1; }
-    curl -s "http://127.0.0.1:$port/api/attendance" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if any(r["delegate_id"]=="ĐB-001" and r["status"]=="present" for r in d["delegates"]) else 1)' 2>/dev/null && break
+    curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/attendance" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if any(r["delegate_id"]=="ĐB-001" and r["status"]=="present" for r in d["delegates"]) else 1)' 2>/dev/null && break
     sleep 0.5
 done
 sleep 6   # let the dead side gate pass its 5 s, so the dashboard says so
-chrome --timeout=3000 --hide-scrollbars --window-size=1280,900 --screenshot="$out/dashboard-1280x900.png" "http://127.0.0.1:$port/"
-chrome --timeout=3000 --hide-scrollbars --window-size=1280,720 --screenshot="$out/greeting-cong-chinh.png" "http://127.0.0.1:$port/greeting?gate=cong-chinh"
-chrome --timeout=3000 --hide-scrollbars --window-size=1280,720 --screenshot="$out/greeting-idle-cong-phu.png" "http://127.0.0.1:$port/greeting?gate=cong-phu"
-curl -s "http://127.0.0.1:$port/healthz" > "$out/healthz.json" || true
+chrome --timeout=3000 --hide-scrollbars --window-size=1280,900 --screenshot="$out/dashboard-1280x900.png" "http://127.0.0.1:$port/?token=$token"
+chrome --timeout=3000 --hide-scrollbars --window-size=1280,720 --screenshot="$out/greeting-cong-chinh.png" "http://127.0.0.1:$port/greeting?gate=cong-chinh&token=$token"
+chrome --timeout=3000 --hide-scrollbars --window-size=1280,720 --screenshot="$out/greeting-idle-cong-phu.png" "http://127.0.0.1:$port/greeting?gate=cong-phu&token=$token"
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/healthz" > "$out/healthz.json" || true
+# Without the token: refused, and nothing of the roll call in the answer.
+curl -s -o "$out/without-token.txt" -w "%{http_code}\n" "http://127.0.0.1:$port/" > "$out/without-token.status" || true
 kill "$serve"; wait "$serve" 2>/dev/null || true
 trap - EXIT
 
