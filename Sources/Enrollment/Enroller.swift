@@ -43,7 +43,17 @@ public struct Enroller {
         /// The distance to the closest of the delegate's own earlier photos, when it was above the pack's
         /// same-person threshold (the own-photos guard spoke).
         public var unlikeOwnPhotos: Float?
+        /// Why the photo was not enrolled again, when it already was.
+        public var skipped: Skip?
         public var enrolled: Bool { templateID != nil }
+    }
+
+    /// A photo left alone because it is already in: the same bytes (SHA-256) under the same delegate.
+    public enum Skip: Sendable, Equatable {
+        /// A template made from this photo is stored for the delegate.
+        case alreadyEnrolled(templateID: Int64)
+        /// The photo is listed twice for the delegate in this batch; the first listing counts.
+        case listedTwice
     }
 
     let engine: FaceEngine
@@ -79,6 +89,14 @@ public struct Enroller {
             case .frame(_, _, let name): name
             }
         }
+
+        /// The digest a template records of its source: of the file's bytes, or of the frame's pixels.
+        func sha256() throws -> String {
+            switch self {
+            case .file(let path): try FileDigest.sha256(of: URL(fileURLWithPath: path))
+            case .frame(let image, _, _): FileDigest.sha256(of: Data(image.bgrBytes()))
+            }
+        }
     }
 
     /// Enrolls `(delegateID, photo)` items; `progress` is called after each photo has been analysed.
@@ -96,12 +114,18 @@ public struct Enroller {
             throw StoreError.unknownDelegate(id)
         }
         var gallery = try store.templates(madeBy: pack)
-        let analysed = analyse(items.map(\.photo), options: options, progress: progress)
+        let skips = try alreadyIn(items)
+        let analysed = analyse(items.map(\.photo), skipping: Set(skips.keys), options: options, progress: progress)
 
         var outcomes: [Outcome] = []
-        for (entry, analysis) in zip(items, analysed) {
+        for (index, (entry, analysis)) in zip(items, analysed).enumerated() {
             let item = (delegateID: entry.delegateID, photo: entry.photo.name)
             var outcome = Outcome(delegateID: item.delegateID, photo: item.photo, reasons: [])
+            if let skip = skips[index] {
+                outcome.skipped = skip
+                outcomes.append(outcome)
+                continue
+            }
             switch analysis {
             case .refused(let reasons):
                 outcome.reasons = reasons
@@ -132,11 +156,28 @@ public struct Enroller {
         case refused([String])
     }
 
-    /// Detects, gates and embeds every photo, spread over the engine's workers.
-    private func analyse(_ photos: [Photo], options: Options, progress: (@Sendable (Int) -> Void)?) -> [Analysis] {
+    /// Items whose photo is already enrolled for their delegate (same SHA-256), or listed twice for them here.
+    private func alreadyIn(_ items: [(delegateID: String, photo: Photo)]) throws -> [Int: Skip] {
+        let stored = try store.templateDigests()
+        var seen = Set<[String]>()
+        var skips: [Int: Skip] = [:]
+        for (index, item) in items.enumerated() {
+            // An unreadable photo has no digest; analysis refuses it with the reason.
+            guard let digest = try? item.photo.sha256() else { continue }
+            if let template = stored[item.delegateID]?[digest] {
+                skips[index] = .alreadyEnrolled(templateID: template)
+            } else if !seen.insert([item.delegateID, digest]).inserted {
+                skips[index] = .listedTwice
+            }
+        }
+        return skips
+    }
+
+    /// Detects, gates and embeds every photo not `skipping`, spread over the engine's workers.
+    private func analyse(_ photos: [Photo], skipping: Set<Int>, options: Options, progress: (@Sendable (Int) -> Void)?) -> [Analysis] {
         let engine = self.engine
         return parallelMap(photos.count, workers: engine.workerCount, progress: progress) { i in
-            Self.analyse(photos[i], engine: engine, options: options)
+            skipping.contains(i) ? .refused([]) : Self.analyse(photos[i], engine: engine, options: options)
         }
     }
 
@@ -159,10 +200,10 @@ public struct Enroller {
                     face = faces[observations.firstIndex(of: selection.face)!]
                     if let note = selection.note { warnings.append(note.description) }
                 }
-                digest = try FileDigest.sha256(of: URL(fileURLWithPath: path))
-            case .frame(let frame, let chosen, let name):
+                digest = try photo.sha256()
+            case .frame(let frame, let chosen, _):
                 (image, face) = (frame, chosen)
-                digest = FileDigest.sha256(of: Data(frame.bgrBytes()))
+                digest = try photo.sha256()
             }
             let observation = try FaceObservation(face, in: image)
             if !options.skipQualityGates {

@@ -27,11 +27,19 @@ public struct LabeledImageList: Sendable {
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
                 throw PairList.FormatError(description: "\(file):\(n + 1): expected path<TAB>identity (or a comma)")
             }
-            if n == 0 && (fields[0] as NSString).pathExtension.isEmpty { continue }  // a header
+            if n == 0 && !Self.hasFileExtension(fields[0]) { continue }  // a header
             let path = fields[0].hasPrefix("/") ? fields[0] : "\(root)/\(fields[0])"
             entries.append(Entry(path: path, identity: fields[1] == "-" ? nil : fields[1]))
         }
         guard !entries.isEmpty else { throw PairList.FormatError(description: "\(file): no lines") }
         return LabeledImageList(entries: entries)
+    }
+
+    /// Whether the last path component has an extension (`a/b.jpg`), as a file name would and a column title would
+    /// not. Not `NSString.pathExtension`: on Linux (Swift 6.3.1 Foundation) it traps on a path with a double slash
+    /// before one final non-ASCII letter, such as `ảnh//ấ` (found by fuzzing).
+    static func hasFileExtension(_ path: String) -> Bool {
+        guard let name = path.split(separator: "/").last, let dot = name.lastIndex(of: ".") else { return false }
+        return dot != name.startIndex && name.index(after: dot) != name.endIndex
     }
 }

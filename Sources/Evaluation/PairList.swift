@@ -56,8 +56,10 @@ public struct PairList: Sendable {
             }
         }
         guard !entries.isEmpty else { throw FormatError(description: "\(file): no pairs") }
-        // `folds size`: honoured only when it accounts for every pair (folds × 2 × size).
-        let folds = header.count == 2 && header[0] >= 2 && header[0] * 2 * header[1] == entries.count ? header[0] : nil
+        // `folds size`: honoured only when it accounts for every pair (folds × 2 × size). Both are bounded by the pair
+        // count first: a header of two 11-digit numbers overflowed the product and trapped.
+        let fits = header.count == 2 && (2...max(2, entries.count)).contains(header[0]) && (0...entries.count).contains(header[1])
+        let folds = fits && header[0] * 2 * header[1] == entries.count ? header[0] : nil
         return PairList(entries: entries, declaredFolds: folds)
     }
 

@@ -12,13 +12,17 @@ public struct ModelStore: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
-    /// `--models DIR`, else `ROLLCALL_MODELS`, else `~/.cache/rollcall/models`.
-    public static func resolve(_ explicit: String?) -> ModelStore {
+    /// `--models DIR`, else `ROLLCALL_MODELS`, else `$HOME/.cache/rollcall/models`.
+    ///
+    /// `$HOME`, not the account's home directory from the password database: `make` installs the models under `$HOME`,
+    /// and under sudo, a service manager or a container the two differ, which made installed models "not installed".
+    public static func resolve(_ explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> ModelStore {
         if let explicit, !explicit.isEmpty { return ModelStore(directory: URL(fileURLWithPath: explicit)) }
-        if let env = ProcessInfo.processInfo.environment["ROLLCALL_MODELS"], !env.isEmpty {
+        if let env = environment["ROLLCALL_MODELS"], !env.isEmpty {
             return ModelStore(directory: URL(fileURLWithPath: env))
         }
-        let home = FileManager.default.homeDirectoryForCurrentUser
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser
         return ModelStore(directory: home.appendingPathComponent(".cache/rollcall/models"))
     }
 

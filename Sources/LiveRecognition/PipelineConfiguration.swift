@@ -37,6 +37,9 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The keys a configuration file may use (the serve configuration refuses others, naming the near one).
+    public static let keys: [String] = CodingKeys.allCases.map(\.stringValue)
+
     /// The width frames of `frameWidth` are scaled to for detection: `detectionWidth` when set, else the width at
     /// which a face of `minimumFaceSize` is `detectorSmallestFace` pixels, in steps of 32 (never above the frame).
     public func detectionWidth(forFrameWidth frameWidth: Int) -> Int {

@@ -27,6 +27,18 @@ public struct Recognition: Sendable {
     public var decidedAtFrame: Int
     /// The best face crop, only when the operator asked for face images to be kept.
     public var crop: Image?
+
+    public init(delegateID: String, trackID: Int, distance: Float, observations: Int, firstSeen: Date,
+                firstInstant: ContinuousClock.Instant, decidedAtFrame: Int, crop: Image? = nil) {
+        self.delegateID = delegateID
+        self.trackID = trackID
+        self.distance = distance
+        self.observations = observations
+        self.firstSeen = firstSeen
+        self.firstInstant = firstInstant
+        self.decidedAtFrame = decidedAtFrame
+        self.crop = crop
+    }
 }
 
 /// A track that ended without a decision.
@@ -40,6 +52,15 @@ public struct UnresolvedTrack: Sendable {
     public var candidates: [MatchCandidate]
     /// The best view of the face, kept in memory for the usher (written to disk only with `--save-faces`).
     public var crop: Image?
+
+    public init(trackID: Int, observations: Int, firstSeen: Date, lastSeen: Date, candidates: [MatchCandidate], crop: Image?) {
+        self.trackID = trackID
+        self.observations = observations
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.candidates = candidates
+        self.crop = crop
+    }
 }
 
 /// Everything one frame gave.

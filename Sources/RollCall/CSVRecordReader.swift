@@ -1,3 +1,5 @@
+import Spreadsheets
+
 /// A minimal RFC 4180 reader over raw bytes that knows on which physical line each record starts.
 ///
 /// Hand-written rather than taken from the mirrored libraries because the roster import must name the line of every
@@ -7,26 +9,32 @@
 /// splits records on bytes first (quotes, commas and line breaks are ASCII, so UTF-8 never hides them) and decodes
 /// each field afterwards, so a bad byte only spoils its own record.
 ///
-/// - Quoted fields may contain commas, line breaks and doubled quotes (`""`).
+/// - The delimiter is given: `,`, or `;` as Excel writes CSV in a Vietnamese (or any decimal-comma) locale, or tab.
+/// - Fields are UTF-8, or Windows-1258 (Excel's "CSV" on a Vietnamese Windows), decoded to NFC.
+/// - Quoted fields may contain delimiters, line breaks and doubled quotes (`""`).
 /// - Line breaks are LF or CRLF (a lone CR is also accepted).
 /// - A UTF-8 byte-order mark at the start is skipped (Excel writes one).
 struct CSVRecordReader {
+    /// How field bytes become text.
+    enum Decoding: Sendable { case utf8, windows1258 }
+
     /// One record as read: its fields, or why its bytes could not be decoded.
     struct Record {
         /// 1-based physical line on which the record starts.
         var line: Int
         /// Decoded fields; empty when `problem` is set.
         var fields: [String]
-        /// Why the record is unusable (bad UTF-8, unterminated quote), if it is.
-        var problem: String?
+        /// Why the record is unusable (bad bytes, unterminated quote), if it is.
+        var problem: RosterError.Reason?
         /// Whether the record is an empty line (one empty field).
         var isBlank: Bool { problem == nil && fields.count == 1 && fields[0].isEmpty }
     }
 
-    private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+    private static let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
 
     /// Splits `bytes` into records.
-    static func records(_ bytes: [UInt8]) -> [Record] {
+    static func records(_ bytes: [UInt8], delimiter: UInt8 = UInt8(ascii: ","), decoding: Decoding = .utf8) -> [Record] {
+        let comma = delimiter
         var records: [Record] = []
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
@@ -67,20 +75,28 @@ struct CSVRecordReader {
             if inQuotes { unterminated = true }
             rawFields.append(field)
             if unterminated {
-                records.append(Record(line: startLine, fields: [], problem: "quoted field is never closed"))
+                records.append(Record(line: startLine, fields: [], problem: .unclosedQuote))
                 break
             }
             var fields: [String] = []
-            var problem: String?
+            var problem: RosterError.Reason?
             for (column, raw) in rawFields.enumerated() {
-                if let text = String(validating: raw, as: UTF8.self) {
-                    fields.append(text)
-                } else {
-                    let offset = firstInvalidUTF8Offset(raw) ?? 0
-                    problem = "not valid UTF-8 (byte 0x\(String(format2: raw[offset])) in field \(column + 1)); save the file as UTF-8"
-                    fields = []
-                    break
+                switch decoding {
+                case .utf8:
+                    if let text = String(validating: raw, as: UTF8.self) {
+                        fields.append(text)
+                    } else {
+                        let offset = firstInvalidUTF8Offset(raw) ?? 0
+                        problem = .badUTF8(byte: raw[offset], field: column + 1)
+                    }
+                case .windows1258:
+                    if let text = Windows1258.decode(raw) {
+                        fields.append(text)
+                    } else {
+                        problem = .undecodable(byte: raw[Windows1258.firstUndefinedByte(in: raw)!], encoding: "Windows-1258")
+                    }
                 }
+                if problem != nil { fields = []; break }
             }
             records.append(Record(line: startLine, fields: fields, problem: problem))
         }
@@ -88,7 +104,7 @@ struct CSVRecordReader {
     }
 
     /// Offset of the first byte that does not start a valid UTF-8 sequence.
-    private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -105,13 +121,5 @@ struct CSVRecordReader {
             i += length
         }
         return nil
-    }
-}
-
-extension String {
-    /// Two upper-case hex digits.
-    fileprivate init(format2 byte: UInt8) {
-        let digits = Array("0123456789ABCDEF")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 }

@@ -168,11 +168,15 @@ public struct QualityGate: Sendable, Equatable, Codable {
         return result
     }
 
-    /// Two decimals, or three when two would print the limit it is compared with (0.25 against a limit of 0.25).
+    /// `value` with as many decimals (2 to 6) as it takes not to print as `limit` does: a refusal that reads "yaw ratio
+    /// 0.50, limit 0.50" for 0.503 says nothing; "0.503" does.
     static func format(_ value: Double, beside limit: Double? = nil) -> String {
-        let two = String(format: "%.2f", value)
-        if let limit, two == String(format: "%.2f", limit) { return String(format: "%.3f", value) }
-        return two
+        guard let limit else { return String(format: "%.2f", value) }
+        for digits in 2...6 {
+            let text = String(format: "%.\(digits)f", value)
+            if text != String(format: "%.\(digits)f", limit) { return text }
+        }
+        return String(format: "%.6f", value)
     }
 }
 

@@ -4,6 +4,7 @@ import LiveRecognition
 import Logging
 import RollCall
 import RollCallStore
+import Texts
 
 /// Turns pipeline conclusions into database records, then tells the world.
 ///
@@ -20,14 +21,17 @@ public final class AttendanceRecorder: @unchecked Sendable {
     private let metrics: PipelineMetrics?
     private let facesDirectory: URL?
     private let logger: Logger
+    private let time: SiteTime
     private let onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)?
 
     /// - Parameters:
     ///   - facesDirectory: where to keep face crops; `nil` (the default) keeps no face image at all.
+    ///   - time: the site's clock, for the events' times.
     ///   - onCheckIn: called after each newly committed check-in (the CLI prints it).
     public init(store: RollCallStore, sessionID: Int64, gate: String, broadcaster: EventBroadcaster? = nil,
-                metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, logger: Logger,
+                metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, time: SiteTime = .vietnam, logger: Logger,
                 onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil) throws {
+        self.time = time
         self.store = store
         self.sessionID = sessionID
         self.gate = gate
@@ -56,17 +60,19 @@ public final class AttendanceRecorder: @unchecked Sendable {
             let isNew = try store.confirmPresence(session: sessionID, delegateID: recognition.delegateID, gate: gate,
                                                   distance: recognition.distance, at: recognition.firstSeen)
             saveCrop(recognition)
-            guard isNew else {
-                logger.debug("delegate seen again", metadata: ["gate": "\(gate)", "delegate.id": "\(recognition.delegateID)"])
-                return nil
-            }
             let quorum = try store.quorum(sessionID: sessionID)
             let delegate = delegate(id: recognition.delegateID)
             let checkIn = CheckInEvent(
                 sessionID: sessionID, delegateID: recognition.delegateID, name: delegate?.name ?? recognition.delegateID,
-                unit: delegate?.unit, gate: gate, distance: Double(recognition.distance),
-                firstSeen: CheckInEvent.timestamp(recognition.firstSeen), recordedAt: CheckInEvent.timestamp(Date()),
+                unit: delegate?.unit, seat: delegate?.seat, gate: gate, distance: Double(recognition.distance),
+                firstSeen: time.iso8601(recognition.firstSeen), recordedAt: time.iso8601(Date()),
                 present: quorum.present, expected: quorum.expected)
+            guard isNew else {
+                // Already present (back from a break): no new record, but the greeting screen greets them again.
+                logger.debug("delegate seen again", metadata: ["gate": "\(gate)", "delegate.id": "\(recognition.delegateID)"])
+                broadcaster?.publish(checkIn, isNew: false)
+                return nil
+            }
             metrics?.checkIns.increment()
             logger.info("delegate checked in", metadata: [
                 "gate": "\(gate)", "delegate.id": "\(recognition.delegateID)", "match.distance": "\(recognition.distance)",

@@ -19,7 +19,7 @@ public struct GateConfiguration: Sendable, Codable, Equatable {
         self.rotate = rotate
     }
 
-    enum CodingKeys: String, CodingKey { case name, source, realtime, rotate }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, source, realtime, rotate }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,7 +52,7 @@ public struct ReconnectPolicy: Sendable, Codable, Equatable {
 
     private func pow2(_ n: Int) -> Double { n >= 60 ? .infinity : Double(1 << n) }
 
-    enum CodingKeys: String, CodingKey { case initial = "initial_seconds", maximum = "maximum_seconds" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case initial = "initial_seconds", maximum = "maximum_seconds" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -34,6 +34,12 @@ public final class GateService: Service, @unchecked Sendable {
         public var checkIns = 0
         public var unknownFaces = 0
         public var connected = false
+        /// When the service started reading.
+        public var startedAt: Date?
+        /// When the last frame was read from the source (a camera that stops delivering shows here first).
+        public var lastFrameAt: Date?
+        /// The source was a file or folder and it ended where it should.
+        public var finished = false
     }
 
     public init(gate: GateConfiguration, pipeline: RecognitionPipeline, recorder: AttendanceRecorder,
@@ -82,6 +88,7 @@ public final class GateService: Service, @unchecked Sendable {
     }
 
     private func runLoop() async throws {
+        lock.withLock { counters.startedAt = Date() }
         let kind = VideoSource.kind(of: gate.source)
         var failures = 0
         var resumeAt = 0   // a file that ended early resumes past the frames already seen
@@ -92,6 +99,7 @@ public final class GateService: Service, @unchecked Sendable {
             case .stopped:
                 return
             case .finished:
+                lock.withLock { counters.finished = true }
                 logger.info("source finished", metadata: ["gate": "\(gate.name)"])
                 return
             case .interrupted(let reason, let frames):
@@ -206,7 +214,10 @@ public final class GateService: Service, @unchecked Sendable {
                 let wait = due - clock.now
                 if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
             }
-            lock.withLock { counters.framesRead += 1 }
+            lock.withLock {
+                counters.framesRead += 1
+                counters.lastFrameAt = Date()
+            }
             let pushed = channel.push(Frame(image: image, index: index))
             if pushed.droppedOne {
                 metrics?.droppedFrames.increment()

@@ -63,14 +63,18 @@ struct SessionRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "session"
     var id: Int64?
     var name: String
+    /// The rule's approximation (legacy column, never used for counting).
     var quorum: Double
     var openedAt: Int64
     var closedAt: Int64?
+    /// `QuorumRule.description`; `nil` for sessions opened before rules were exact.
+    var quorumRule: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, quorum
         case openedAt = "opened_at"
         case closedAt = "closed_at"
+        case quorumRule = "quorum_rule"
     }
     enum Columns {
         static let id = Column(CodingKeys.id)
@@ -158,6 +162,7 @@ struct ManualEventRecord: Codable, FetchableRecord, MutablePersistableRecord {
         static let delegateID = Column(CodingKeys.delegateID)
         static let kind = Column(CodingKeys.kind)
         static let at = Column(CodingKeys.at)
+        static let seq = Column(CodingKeys.seq)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

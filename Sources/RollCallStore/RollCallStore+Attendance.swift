@@ -10,6 +10,10 @@ public struct ManualEventResult: Sendable, Equatable {
     public var eventID: Int64
     /// For a check-in: whether it made the delegate present (false if they already were).
     public var newlyPresent: Bool
+    /// The delegate's standing after the event (a check-out before arrival excuses, after arrival marks them left).
+    public var status: AttendanceStatus
+    /// The event's time.
+    public var at: Date
 }
 
 extension RollCallStore {
@@ -19,32 +23,44 @@ extension RollCallStore {
     ///
     /// - Parameters:
     ///   - name: The session's name.
-    ///   - quorum: Fraction of the roster that must be present, 0...1.
+    ///   - quorum: The rule the quorum is counted by (`QuorumRule.parse("2/3")`).
     ///   - date: Opening time.
-    public func openSession(name: String, quorum: Double, at date: Date = Date()) throws -> SessionInfo {
+    ///   - actor: Who opens it; when given, the opening is chained in the audit trail (`session.open`).
+    public func openSession(name: String, quorum: QuorumRule, at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines).nfc
         guard !name.isEmpty else { throw StoreError.badArgument("session name must not be empty") }
-        guard (0...1).contains(quorum) else { throw StoreError.badArgument("quorum must lie in 0...1, got \(quorum)") }
         let session = try write { db -> SessionRecord in
             if let open = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db) {
                 throw StoreError.sessionAlreadyOpen(open.id!, name: open.name)
             }
-            var record = SessionRecord(id: nil, name: name, quorum: quorum, openedAt: date.millisecondsSince1970, closedAt: nil)
+            var record = SessionRecord(id: nil, name: name, quorum: quorum.approximateValue, openedAt: date.millisecondsSince1970,
+                                       closedAt: nil, quorumRule: quorum.description)
             try record.insert(db)
+            if let actor {
+                try Self.appendAuditEvent(action: "session.open", actor: actor, detail: "session \(record.id!), quorum \(quorum)", at: date, db)
+            }
             return record
         }
-        logger.info("session opened", metadata: ["session.id": "\(session.id!)"])
+        logger.info("session opened", metadata: ["session.id": "\(session.id!)", "session.quorum": "\(quorum)"])
         return session.info
     }
 
-    /// Closes the open session.
-    public func closeSession(at date: Date = Date()) throws -> SessionInfo {
+    /// Opens a session whose rule is "at least `quorum`" of the roster, a fraction in 0...1 read as the simplest
+    /// exact fraction it stands for (0.5 is 1/2; see `QuorumRule.legacy`).
+    public func openSession(name: String, quorum: Double, at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
+        guard (0...1).contains(quorum) else { throw StoreError.badArgument("quorum must lie in 0...1, got \(quorum)") }
+        return try openSession(name: name, quorum: QuorumRule.legacy(quorum), at: date, actor: actor)
+    }
+
+    /// Closes the open session; when `actor` is given, the closing is chained in the audit trail (`session.close`).
+    public func closeSession(at date: Date = Date(), actor: String? = nil) throws -> SessionInfo {
         let session = try write { db -> SessionRecord in
             guard var open = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db) else {
                 throw StoreError.noOpenSession
             }
             open.closedAt = max(date.millisecondsSince1970, open.openedAt)
             try open.update(db)
+            if let actor { try Self.appendAuditEvent(action: "session.close", actor: actor, detail: "session \(open.id!)", at: date, db) }
             return open
         }
         logger.info("session closed", metadata: ["session.id": "\(session.id!)"])
@@ -135,7 +151,9 @@ extension RollCallStore {
                 newlyPresent = try Self.insertAttendanceIfFirst(session: session, delegateID: delegateID, method: .manual, gate: nil,
                                                                 distance: nil, at: date, db)
             }
-            return ManualEventResult(sessionID: session, eventID: event.id!, newlyPresent: newlyPresent)
+            let standing = try Self.histories(session: session, delegateID: delegateID, db)[delegateID]?.standing
+            return ManualEventResult(sessionID: session, eventID: event.id!, newlyPresent: newlyPresent,
+                                     status: standing?.status ?? .absent, at: Date(milliseconds: event.at))
         }
         logger.info("manual event", metadata: ["delegate.id": "\(delegateID)", "event.kind": "\(kind.rawValue)", "session.id": "\(result.sessionID)"])
         return result
@@ -173,66 +191,98 @@ extension RollCallStore {
         try setMeta("chain_head_hash", hash, db)
     }
 
-    /// Walks the attendance and manual-event chain and names the first broken link.
+    /// Walks the chain (attendance, manual events and audit events) and names the first broken link.
     public func verifyAudit() throws -> AuditVerdict {
-        try read { db in
-            let attendance = try AttendanceRecord.fetchAll(db).map {
-                ChainLink(table: "attendance", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
-            }
-            let events = try ManualEventRecord.fetchAll(db).map {
-                ChainLink(table: "manual_event", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
-            }
-            let (seq, hash) = try Self.chainHead(db)
-            return AuditChain.verify(attendance + events, head: (seq, hash))
+        try read { db in try Self.verifyAudit(db) }
+    }
+
+    /// The chain's verdict inside the caller's read, so a report and the verdict it carries see the same rows.
+    static func verifyAudit(_ db: Database) throws -> AuditVerdict {
+        let attendance = try AttendanceRecord.fetchAll(db).map {
+            ChainLink(table: "attendance", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
         }
+        let events = try ManualEventRecord.fetchAll(db).map {
+            ChainLink(table: "manual_event", rowID: $0.id!, sequence: $0.seq, fields: $0.chainFields, previousHash: $0.prevHash, hash: $0.hash)
+        }
+        let (seq, hash) = try chainHead(db)
+        return AuditChain.verify(attendance + events + (try auditEventLinks(db)), head: (seq, hash))
     }
 
     // MARK: - Reports
 
-    /// The roll call of a session (default: the open one, else the latest), in roster order.
+    /// The roll call of a session (default: the open one, else the latest), in roster order, with the audit chain
+    /// verified in the same read so the report says itself when the chain is broken.
     public func report(sessionID: Int64? = nil, at date: Date = Date()) throws -> AttendanceReport {
         try read { db in
-            let sessionRecord: SessionRecord?
-            if let sessionID {
-                sessionRecord = try SessionRecord.fetchOne(db, key: sessionID)
-                guard sessionRecord != nil else { throw StoreError.unknownSession(sessionID) }
-            } else {
-                sessionRecord = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db)
-                    ?? SessionRecord.order(SessionRecord.Columns.id.desc).fetchOne(db)
-            }
-            guard let session = sessionRecord else { throw StoreError.badArgument("no session yet (open one with: rollcall session open NAME)") }
-            let id = session.id!
-            let attendance = Dictionary(
-                try AttendanceRecord.filter(AttendanceRecord.Columns.sessionID == id).fetchAll(db).map { ($0.delegateID, $0) },
-                uniquingKeysWith: { a, _ in a })
-            var lastEvent: [String: ManualEventRecord] = [:]
-            for event in try ManualEventRecord.filter(ManualEventRecord.Columns.sessionID == id)
-                .order(ManualEventRecord.Columns.at, Column("id")).fetchAll(db) {
-                lastEvent[event.delegateID] = event
-            }
-            let checkouts = Set(try String.fetchAll(db, sql: "SELECT delegate_id FROM manual_event WHERE session_id = ? AND kind = 'checkout'", arguments: [id]))
-            let rows = try DelegateRecord.order(DelegateRecord.Columns.rosterOrder, DelegateRecord.Columns.id).fetchAll(db).map { d in
-                let a = attendance[d.id]
-                let status = AttendanceStatus.derive(isPresent: a != nil, hasCheckout: checkouts.contains(d.id))
-                return AttendanceReport.Row(
-                    delegateID: d.id, name: d.name, unit: d.unit, seat: d.seat, status: status,
-                    firstSeen: a.map { Date(milliseconds: $0.seenAt) }, gate: a?.gate, distance: a?.distance,
-                    method: a.flatMap { AttendanceMethod(rawValue: $0.method) },
-                    note: status == .absent ? nil : lastEvent[d.id]?.reason)
-            }
+            let session = try Self.reportSession(sessionID, db)
+            let rows = try Self.rows(session: session.id!, db)
             let (_, head) = try Self.chainHead(db)
-            return AttendanceReport(session: session.info, rows: rows, generatedAt: date, chainHead: head)
+            return AttendanceReport(session: session.info, rows: rows, generatedAt: date, chainHead: head, audit: try Self.verifyAudit(db))
         }
     }
 
-    /// Present against expected in a session (default: the open one).
+    /// Present now against expected in a session (default: the open one), without verifying the chain (the daemon
+    /// asks at every check-in).
     public func quorum(sessionID: Int64? = nil) throws -> Quorum {
-        try report(sessionID: sessionID).quorum
+        try read { db in
+            let session = try Self.reportSession(sessionID, db)
+            let rows = try Self.rows(session: session.id!, db)
+            return Quorum(expected: rows.count, present: rows.filter { $0.status == .present }.count, rule: session.info.quorumRule)
+        }
+    }
+
+    private static func reportSession(_ sessionID: Int64?, _ db: Database) throws -> SessionRecord {
+        if let sessionID {
+            guard let record = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.unknownSession(sessionID) }
+            return record
+        }
+        let latest = try SessionRecord.filter(SessionRecord.Columns.closedAt == nil).fetchOne(db)
+            ?? SessionRecord.order(SessionRecord.Columns.id.desc).fetchOne(db)
+        guard let latest else { throw StoreError.noSessionYet }
+        return latest
+    }
+
+    /// Every delegate's row in a session, roster order.
+    private static func rows(session id: Int64, _ db: Database) throws -> [AttendanceReport.Row] {
+        let attendance = Dictionary(
+            try AttendanceRecord.filter(AttendanceRecord.Columns.sessionID == id).fetchAll(db).map { ($0.delegateID, $0) },
+            uniquingKeysWith: { a, _ in a })
+        let histories = try histories(session: id, delegateID: nil, db)
+        return try DelegateRecord.order(DelegateRecord.Columns.rosterOrder, DelegateRecord.Columns.id).fetchAll(db).map { d in
+            let a = attendance[d.id]
+            let standing = (histories[d.id] ?? PresenceHistory(arrival: nil, events: [])).standing
+            return AttendanceReport.Row(
+                delegateID: d.id, name: d.name, unit: d.unit, seat: d.seat, status: standing.status,
+                firstSeen: a.map { Date(milliseconds: $0.seenAt) }, leftAt: standing.leftAt, gate: a?.gate, distance: a?.distance,
+                method: a.flatMap { AttendanceMethod(rawValue: $0.method) }, note: standing.note)
+        }
+    }
+
+    /// The chained facts of every delegate (or one) in a session: arrival and manual events in recorded order.
+    private static func histories(session id: Int64, delegateID: String?, _ db: Database) throws -> [String: PresenceHistory] {
+        var attendance = AttendanceRecord.filter(AttendanceRecord.Columns.sessionID == id)
+        var events = ManualEventRecord.filter(ManualEventRecord.Columns.sessionID == id)
+        if let delegateID {
+            attendance = attendance.filter(AttendanceRecord.Columns.delegateID == delegateID)
+            events = events.filter(ManualEventRecord.Columns.delegateID == delegateID)
+        }
+        var histories: [String: PresenceHistory] = [:]
+        for record in try attendance.fetchAll(db) {
+            histories[record.delegateID] = PresenceHistory(arrival: Date(milliseconds: record.seenAt), events: [])
+        }
+        for event in try events.order(ManualEventRecord.Columns.at, ManualEventRecord.Columns.seq).fetchAll(db) {
+            guard let kind = ManualEventKind(rawValue: event.kind) else { continue }
+            histories[event.delegateID, default: PresenceHistory(arrival: nil, events: [])].events
+                .append(.init(kind: kind, at: Date(milliseconds: event.at), reason: event.reason))
+        }
+        return histories
     }
 }
 
 extension SessionRecord {
     var info: SessionInfo {
-        SessionInfo(id: id!, name: name, quorum: quorum, openedAt: Date(milliseconds: openedAt), closedAt: closedAt.map { Date(milliseconds: $0) })
+        let rule = quorumRule.flatMap { try? QuorumRule.parse($0) } ?? QuorumRule.legacy(quorum)
+        return SessionInfo(id: id!, name: name, quorumRule: rule, openedAt: Date(milliseconds: openedAt),
+                           closedAt: closedAt.map { Date(milliseconds: $0) })
     }
 }

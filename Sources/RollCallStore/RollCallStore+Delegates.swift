@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import RollCall
@@ -100,6 +101,19 @@ extension RollCallStore {
         }
     }
 
+    /// The template made from each photo, by delegate and the photo's SHA-256: what enrollment checks so that enrolling
+    /// the same photo again (a re-run of `enroll --roster`) adds nothing.
+    public func templateDigests() throws -> [String: [String: Int64]] {
+        try read { db in
+            var digests: [String: [String: Int64]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, delegate_id, source_sha256 FROM template WHERE source_sha256 IS NOT NULL ORDER BY id") {
+                let delegate: String = row["delegate_id"], digest: String = row["source_sha256"]
+                if digests[delegate]?[digest] == nil { digests[delegate, default: [:]][digest] = row["id"] }
+            }
+            return digests
+        }
+    }
+
     /// Number of templates per delegate id.
     public func templateCounts() throws -> [String: Int] {
         try read { db in
@@ -160,6 +174,8 @@ extension RollCallStore {
         }
         let sealed = try TemplateSealer.seal(embedding, delegateID: delegateID, key: key)
         let id = try write { db -> Int64 in
+            // A rotation committed since the key was read would leave this blob sealed with a destroyed key.
+            guard try Self.meta("template_key_check", db) == TemplateSealer.checkValue(key) else { throw StoreError.keyRotated(keySource.origin) }
             guard try DelegateRecord.exists(db, key: delegateID) else { throw StoreError.unknownDelegate(delegateID) }
             // In the write transaction, so two enrollments with different packs cannot mix a database.
             try requireOnlyTemplates(madeBy: pack, db)
@@ -179,22 +195,25 @@ extension RollCallStore {
     /// - Throws: `packMismatch` or `unknownTemplatePack` when any template was not made by `pack`; `keyMissing`
     ///   without the key; `corruptTemplate` if a blob does not open.
     public func templates(madeBy pack: TemplatePack) throws -> [(delegateID: String, embedding: [Float])] {
-        let records = try read { db in
+        let (records, check) = try read { db in
             try requireOnlyTemplates(madeBy: pack, db)
-            return try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db)
+            return (try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db), try Self.meta("template_key_check", db))
         }
-        return try open(records)
+        return try open(records, key: try key(matching: check))
     }
 
     /// Every template whatever its pack, for tests of the sealing itself.
     func templates() throws -> [(delegateID: String, embedding: [Float])] {
-        try open(try read { db in try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db) })
+        let (records, check) = try read { db in
+            (try TemplateRecord.order(TemplateRecord.Columns.id).fetchAll(db), try Self.meta("template_key_check", db))
+        }
+        return try open(records, key: try key(matching: check))
     }
 
-    /// Opens sealed templates with the key: delegate id and embedding.
-    private func open(_ records: [TemplateRecord]) throws -> [(delegateID: String, embedding: [Float])] {
-        let key = try requireKey()
-        return try records.map { record in
+    /// Opens sealed templates with the key they were sealed with (read in the same transaction): delegate id and
+    /// embedding.
+    private func open(_ records: [TemplateRecord], key: SymmetricKey) throws -> [(delegateID: String, embedding: [Float])] {
+        try records.map { record in
             do {
                 return (record.delegateID, try TemplateSealer.open(record.sealed, delegateID: record.delegateID, key: key))
             } catch {

@@ -97,6 +97,40 @@ extension RollCallStore {
             // Sorted by pack, the first and last rows tell whether the table holds one pack (see `requireOnlyTemplates`).
             try db.create(index: "template_pack", on: "template", columns: ["pack_name", "pack_digest"])
         }
+        migrator.registerMigration("v3 create audit_event (hash-chained) and api_token") { db in
+            // Who did what outside attendance: sessions opened and closed, tokens made and revoked, keys rotated,
+            // templates purged. Chained with attendance and manual_event (one sequence), never deleted.
+            try db.create(table: "audit_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("action", .text).notNull().check(sql: "length(trim(action)) > 0")
+                t.column("actor", .text).notNull().check(sql: "length(trim(actor)) > 0")
+                t.column("detail", .text)
+                t.column("at", .integer).notNull()
+                t.column("seq", .integer).notNull().unique()
+                t.column("prev_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            // HTTP API tokens, one per person: only the SHA-256 of the secret is kept (the secret is printed once).
+            try db.create(table: "api_token") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().check(sql: "length(trim(name)) > 0")
+                t.column("role", .text).notNull().check { ["viewer", "operator", "admin"].contains($0) }
+                t.column("secret_sha256", .text).notNull().unique()
+                t.column("created_at", .integer).notNull()
+                t.column("expires_at", .integer)
+                t.column("revoked_at", .integer)
+            }
+            // One live token per name, so the audit chain's names say who.
+            try db.execute(sql: "CREATE UNIQUE INDEX api_token_live_name ON api_token(name) WHERE revoked_at IS NULL")
+        }
+        migrator.registerMigration("v4 session quorum rule") { db in
+            // The exact rule ("2/3": at least two thirds, ">1/2": more than half), as `QuorumRule.description` writes
+            // it. `quorum` keeps its approximation for older readers. Sessions opened before this migration keep NULL
+            // and are read as "at least" their stored fraction (`QuorumRule.legacy`).
+            try db.alter(table: "session") { t in
+                t.add(column: "quorum_rule", .text)
+            }
+        }
         return migrator
     }
 }

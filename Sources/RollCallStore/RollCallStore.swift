@@ -16,9 +16,11 @@ public final class RollCallStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
-    /// The template key, `nil` when it is missing (templates then cannot be read or written).
-    private let keyBytes: Data?  // SymmetricKey is not Sendable in swift-crypto 3; rebuilt per use
-    private let keyOrigin: String
+    /// The template key, `nil` when it is missing (templates then cannot be read or written). It changes when
+    /// another process rotates the key (`rotateTemplateKey`): see `key(matching:)`.
+    private let keyState: TemplateKeyState
+    let keySource: TemplateKeySource
+    private var keyOrigin: String { keySource.origin }
 
     /// Opens (creating if needed) the database at `path`.
     ///
@@ -31,7 +33,7 @@ public final class RollCallStore: Sendable {
     public init(path: String, keySource: TemplateKeySource, busyTimeout: TimeInterval = 5, logger: Logger) throws {
         self.path = path
         self.logger = logger
-        self.keyOrigin = keySource.origin
+        self.keySource = keySource
         try Self.checkHeader(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -65,7 +67,7 @@ public final class RollCallStore: Sendable {
                 }
             }
         }
-        self.keyBytes = key.map { $0.withUnsafeBytes { Data($0) } }
+        self.keyState = TemplateKeyState(key)
         logger.debug("store opened", metadata: ["db.path": "\(path)", "key.present": "\(key != nil)"])
     }
 
@@ -81,11 +83,28 @@ public final class RollCallStore: Sendable {
         try Self.perform(path) { try pool.read(value) }
     }
 
-    /// The key, or the error saying it is missing.
+    /// The key in force now (re-read from the key source when another process rotated it), or the error saying it is
+    /// missing.
     func requireKey() throws -> SymmetricKey {
-        guard let keyBytes else { throw StoreError.keyMissing(keyOrigin) }
-        return SymmetricKey(data: keyBytes)
+        try key(matching: try read { db in try Self.meta("template_key_check", db) })
     }
+
+    /// The key whose check value is `check` (the one in `meta` when the caller read its templates, in the same
+    /// transaction). When it is not the key held, another process has rotated the key: the key source is read again,
+    /// so a running daemon follows a rotation without a restart.
+    func key(matching check: String?) throws -> SymmetricKey {
+        guard let held = keyState.key else { throw StoreError.keyMissing(keyOrigin) }
+        guard let check, check != TemplateSealer.checkValue(held) else { return held }
+        guard let reread = try? keySource.load(create: false), TemplateSealer.checkValue(reread) == check else {
+            throw StoreError.keyRotated(keyOrigin)
+        }
+        keyState.key = reread
+        logger.notice("template key rotated by another process: new key read", metadata: ["db.path": "\(path)"])
+        return reread
+    }
+
+    /// Records the key this process rotated to.
+    func adoptKey(_ key: SymmetricKey) { keyState.key = key }
 
     static func perform<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch { throw mapError(error, path: path) }
@@ -119,5 +138,19 @@ public final class RollCallStore: Sendable {
     static func setMeta(_ key: String, _ value: String, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])
+    }
+}
+
+/// The template key a store holds, swapped when the key is rotated. SymmetricKey is not Sendable in swift-crypto 3:
+/// the bytes are kept and the key rebuilt per use.
+private final class TemplateKeyState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: Data?
+
+    init(_ key: SymmetricKey?) { bytes = key.map { $0.withUnsafeBytes { Data($0) } } }
+
+    var key: SymmetricKey? {
+        get { lock.withLock { bytes.map { SymmetricKey(data: $0) } } }
+        set { lock.withLock { bytes = newValue.map { $0.withUnsafeBytes { Data($0) } } } }
     }
 }

@@ -61,45 +61,20 @@ public enum TemplateKeySource: Sendable {
     }
 
     private static func read(_ path: String) throws -> SymmetricKey {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw StoreError.keyFile(path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
-        if info.st_mode & 0o077 != 0 {
-            throw StoreError.keyFile(path, reason: "is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 on it")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.keyFile(path, reason: "cannot read") }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let raw = Data(base64Encoded: text), raw.count == 32 else {
+        guard let raw = Data(base64Encoded: try SecretFile.read(path, what: "template key file")), raw.count == 32 else {
             throw StoreError.keyFile(path, reason: "does not hold base64 of 32 bytes")
         }
         return SymmetricKey(data: raw)
     }
 
     private static func create(_ path: String) throws -> SymmetricKey {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw StoreError.keyFile(path, reason: "cannot create its directory: \(error.localizedDescription)")
-            }
-        }
         let key = SymmetricKey(size: .bits256)
-        let text = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
-        // O_EXCL: never overwrite a key another process created a moment ago.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { return try read(path) }
-            throw StoreError.keyFile(path, reason: "cannot create: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
-        let bytes = Array(text.utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-            throw StoreError.keyFile(path, reason: "cannot write: \(String(cString: strerror(errno)))")
-        }
+        guard try SecretFile.create(path, text: text(of: key), what: "template key file") else { return try read(path) }
         return key
     }
+
+    /// The key file's content: base64 and a newline.
+    static func text(of key: SymmetricKey) -> String { key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n" }
 }
 
 /// Sealing and opening of embeddings with AES-GCM.

@@ -2,13 +2,33 @@ import ArgumentParser
 import FaceEngine
 import Foundation
 
-/// Where the model packs are and which one to use; shared by every command that needs faces.
-struct EngineOptions: ParsableArguments {
-    @Option(name: .customLong("models"), help: "Folder of installed model packs (default: $ROLLCALL_MODELS or ~/.cache/rollcall/models).")
+/// Where the model packs are installed; for verbs that only list or manage them.
+struct ModelsDirectoryOptions: ParsableArguments {
+    @Option(name: .customLong("models"), help: "Folder of installed model packs (default: $ROLLCALL_MODELS or $HOME/.cache/rollcall/models).")
     var modelsDirectory: String?
+
+    var store: ModelStore { ModelStore.resolve(modelsDirectory) }
+}
+
+/// Where the model packs are and which one to use; for verbs that detect faces (or manage one pack) but never embed
+/// them, so the embedding settings (`--flip`, `--opencv-convolution`) are not listed in their help.
+struct ModelOptions: ParsableArguments {
+    @OptionGroup var directory: ModelsDirectoryOptions
 
     @Option(help: "Model pack (env ROLLCALL_PACK): sface (default), w600k-mbf (most accurate, East-Asian faces too; weights licensed for non-commercial research only), sface-dlib (two networks fused), dlib, or a site pack.")
     var pack = ProcessInfo.processInfo.environment["ROLLCALL_PACK"] ?? "sface"
+
+    var store: ModelStore { directory.store }
+
+    /// Loads and verifies the pack: an engine with the pack's own settings.
+    func engine(workers: Int = 1) throws -> FaceEngine {
+        try FaceEngine(pack: store.load(packNamed: pack), workers: workers, flip: nil)
+    }
+}
+
+/// A pack and how faces are embedded; for verbs that embed (compare, identify, enroll, evaluate, watch, bench).
+struct EngineOptions: ParsableArguments {
+    @OptionGroup var model: ModelOptions
 
     @Flag(inversion: .prefixedNo, help: "Embed each face's chip and its mirror image and average them (default: the pack's setting).")
     var flip: Bool?
@@ -16,7 +36,8 @@ struct EngineOptions: ParsableArguments {
     @Flag(help: "Run every convolution on OpenCV's own kernels, as before RollCall's convolution kernels (slower; for comparisons).")
     var opencvConvolution = false
 
-    var store: ModelStore { ModelStore.resolve(modelsDirectory) }
+    var pack: String { model.pack }
+    var store: ModelStore { model.store }
 
     /// Loads and verifies the pack, and builds an engine with `workers` parallel workers.
     /// - Parameter flipUnlessTold: the flip setting when neither --flip nor --no-flip was given

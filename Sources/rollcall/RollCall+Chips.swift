@@ -9,7 +9,7 @@ extension RollCallCommand {
             discussion: "Face images are written only by this command, and only where --out says. One PNG per face: STEM_PACK.png (first face) or STEM_PACK_N.png."
         )
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelOptions
 
         @Argument(help: "Image files.") var images: [String]
         @Option(help: "Folder to write the chips to.") var out: String

@@ -28,21 +28,24 @@ extension RollCallCommand.Delegates {
         static let configuration = CommandConfiguration(abstract: "List the delegates in roster order with their template counts.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             let store = try store.openStore(mustExist: true)
+            let texts = language.texts
             let counts = try store.templateCounts()
             let items = try store.delegates().map {
                 Item(id: $0.id, name: $0.name, unit: $0.unit, seat: $0.seat, roster_order: $0.rosterOrder, templates: counts[$0.id] ?? 0)
             }
             if json { return try printJSON(items) }
             for item in items {
-                print([item.id, item.name, item.unit ?? "-", item.seat ?? "-", "\(item.templates) templates"].joined(separator: "\t"))
+                print([item.id, item.name, item.unit ?? "-", item.seat ?? "-", texts.format("cli.templates", count: item.templates)]
+                    .joined(separator: "\t"))
             }
-            print("\(items.count) delegates, \(items.filter { $0.templates == 0 }.count) without templates")
+            print(texts.format("cli.delegates_listed", ["without": "\(items.filter { $0.templates == 0 }.count)"], count: items.count))
         }
     }
 
@@ -50,6 +53,7 @@ extension RollCallCommand.Delegates {
         static let configuration = CommandConfiguration(abstract: "Show one delegate and their templates (metadata only).")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOptions
 
         @Argument(help: "The delegate id.")
         var id: String
@@ -70,19 +74,20 @@ extension RollCallCommand.Delegates {
         func run() async throws {
             let details = try store.openStore(mustExist: true).delegateDetails(id: id)
             let d = details.delegate
+            let time = language.presentation.time
             let output = Output(
                 id: d.id, name: d.name, unit: d.unit, seat: d.seat, roster_order: d.rosterOrder,
                 templates: details.templates.map {
                     .init(id: $0.id, dimension: $0.dimension, quality: $0.quality, source_photo: $0.sourcePhoto,
-                          source_sha256: $0.sourceSHA256, created_at: AttendanceReport.iso8601($0.createdAt, timeZone: .current),
+                          source_sha256: $0.sourceSHA256, created_at: time.iso8601($0.createdAt),
                           pack: $0.pack)
                 })
             if json { return try printJSON(output) }
             print("id: \(d.id)\nname: \(d.name)\nunit: \(d.unit ?? "-")\nseat: \(d.seat ?? "-")\nroster order: \(d.rosterOrder + 1)")
             print("templates: \(output.templates.count)")
-            for t in output.templates {
+            for (t, info) in zip(output.templates, details.templates) {
                 print("  #\(t.id) \(t.dimension)-d, pack \(t.pack.map { "\($0)" } ?? "unknown (stored before packs were recorded)"), "
-                    + "quality \(t.quality.map { String(format: "%.2f", $0) } ?? "-"), from \(t.source_photo ?? "-"), \(t.created_at)")
+                    + "quality \(t.quality.map { String(format: "%.2f", $0) } ?? "-"), from \(t.source_photo ?? "-"), \(time.display(info.createdAt))")
             }
         }
     }
@@ -123,7 +128,7 @@ extension RollCallCommand.Delegates {
         )
 
         @OptionGroup var store: StoreOptions
-        @OptionGroup var engineOptions: EngineOptions
+        @OptionGroup var engineOptions: ModelOptions
 
         @Flag(help: "Print JSON.")
         var json = false

@@ -8,7 +8,7 @@ extension RollCallCommand {
             abstract: "Find faces in images: box [x,y,w,h], score and five landmarks for each."
         )
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelOptions
 
         @Argument(help: "Image files.")
         var images: [String]

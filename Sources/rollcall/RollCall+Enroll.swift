@@ -4,23 +4,27 @@ import FaceEngine
 import Foundation
 import Logging
 import RollCall
+import Texts
 
 extension RollCallCommand {
     struct Enroll: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enroll delegates' photos as encrypted face templates, after quality gates and the duplicate-identity guard.",
             discussion: """
-                Four ways to name the photos: `rollcall enroll ID PHOTO...`; `rollcall enroll --dir DIR` (photos in
-                DIR/ID/*.jpg|jpeg|png); `rollcall enroll --roster FILE.csv` (the photo column of an imported roster);
-                `rollcall enroll ID --camera SOURCE` (at the registration desk: a few seconds of a camera, or of any
-                source `watch` takes, and the best distinct views of the one face in front of it, so that the template
-                comes from the same kind of camera as the gates). Each refused photo is listed with its reason, each
-                weak one that was enrolled with what would help; the delegates must already be on the roster.
+                Four ways to name the photos: `rollcall enroll ID PHOTO...` (a PHOTO may be a folder: its .jpg, .jpeg and
+                .png files); `rollcall enroll --dir DIR` (photos in DIR/ID/*.jpg|jpeg|png); `rollcall enroll --roster
+                FILE` (the photo column of an imported roster, .xlsx or CSV); `rollcall enroll ID --camera SOURCE` (at
+                the registration desk: a few seconds of a camera, or of any source `watch` takes, and the best distinct
+                views of the one face in front of it, so that the template comes from the same kind of camera as the
+                gates). A photo already enrolled for the delegate (the same file, by SHA-256) is skipped, so a roster can
+                be enrolled again after adding photos. Each refused photo is listed with its reason, each weak one that
+                was enrolled with what would help; the delegates must already be on the roster.
                 """
         )
 
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var engineOptions: EngineOptions
+        @OptionGroup var language: LanguageOptions
 
         @Argument(help: "Delegate id, followed by that delegate's photos.")
         var idAndPhotos: [String] = []
@@ -28,7 +32,7 @@ extension RollCallCommand {
         @Option(help: "Folder with one sub-folder of photos per delegate id.")
         var dir: String?
 
-        @Option(help: "Roster CSV whose photo column lists the photos (paths relative to the CSV).")
+        @Option(help: "Roster (.xlsx or CSV) whose photo column lists the photos (paths relative to the file).")
         var roster: String?
 
         @Option(help: "Capture the delegate at the desk from this camera index, device, URL, video file or folder of images.")
@@ -75,6 +79,8 @@ extension RollCallCommand {
             var warnings: [String]
             var duplicateOf: String?
             var duplicateDistance: Float?
+            var alreadyEnrolledAs: Int64?
+            var skipped: Bool
         }
 
         func run() throws {
@@ -92,24 +98,37 @@ extension RollCallCommand {
                 .enroll(photos: items, options: options) { progress.update($0) }
             progress.finish()
 
-            let rows = outcomes.map {
-                Row(delegateID: $0.delegateID, photo: $0.photo, enrolled: $0.enrolled, templateID: $0.templateID,
-                    reasons: $0.reasons, warnings: $0.warnings, duplicateOf: $0.duplicateOf?.delegateID,
-                    duplicateDistance: $0.duplicateOf?.distance)
+            let rows = outcomes.map { outcome -> Row in
+                var already: Int64?
+                if case .alreadyEnrolled(let id) = outcome.skipped { already = id }
+                return Row(delegateID: outcome.delegateID, photo: outcome.photo, enrolled: outcome.enrolled, templateID: outcome.templateID,
+                           reasons: outcome.reasons, warnings: outcome.warnings, duplicateOf: outcome.duplicateOf?.delegateID,
+                           duplicateDistance: outcome.duplicateOf?.distance, alreadyEnrolledAs: already, skipped: outcome.skipped != nil)
             }
+            let refused = rows.filter { !$0.enrolled && !$0.skipped }
             if json {
                 try printJSON(rows)
             } else {
-                for row in rows where !row.enrolled {
-                    for reason in row.reasons { printError("refused: \(row.delegateID): \(reason)") }
+                let texts = language.texts
+                for row in refused {
+                    for reason in row.reasons { printError(texts.format("cli.enroll_refused", ["id": row.delegateID, "reason": reason])) }
                 }
                 for row in rows where row.enrolled {
-                    for warning in row.warnings { printError("enrolled with a warning: \(row.delegateID): \(warning)") }
+                    for warning in row.warnings { printError(texts.format("cli.enroll_warning", ["id": row.delegateID, "warning": warning])) }
                 }
-                let enrolled = rows.filter(\.enrolled).count
-                print("\(enrolled) of \(rows.count) photos enrolled for \(Set(rows.filter(\.enrolled).map(\.delegateID)).count) delegates; \(rows.count - enrolled) refused")
+                for row in rows where row.alreadyEnrolledAs != nil {
+                    printError(texts.format("cli.enroll_already", ["id": row.delegateID, "photo": URL(fileURLWithPath: row.photo).lastPathComponent,
+                                                                   "template": "\(row.alreadyEnrolledAs!)"]))
+                }
+                let enrolled = rows.filter(\.enrolled)
+                print(texts.format("cli.enrolled", [
+                    "enrolled": "\(enrolled.count)", "total": "\(rows.count)", "delegates": "\(Set(enrolled.map(\.delegateID)).count)",
+                    "refused": "\(refused.count)",
+                ]))
+                let skipped = rows.filter(\.skipped).count
+                if skipped > 0 { print(texts.format("cli.enroll_skipped", count: skipped)) }
             }
-            if rows.contains(where: { !$0.enrolled }) { throw ExitCode(2) }
+            if !refused.isEmpty { throw ExitCode(2) }
         }
 
         /// The delegate's best distinct views from the desk camera.
@@ -120,15 +139,16 @@ extension RollCallCommand {
             var options = DeskCapture.Options()
             options.seconds = seconds
             options.views = views
-            printError("capturing \(id) from \(source) for \(seconds) s: look at the camera")
+            let texts = language.texts
+            printError(texts.format("cli.desk_capturing", ["id": id, "source": source, "seconds": String(format: "%g", seconds)]))
             let result = try DeskCapture(engine: engine, options: options).capture(fps: video.fps ?? 25) {
                 try video.read()?.limited(toWidth: 1280)
             }
             let skipped = result.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            printError("\(result.framesRead) frames looked at, \(result.views.count) distinct views kept"
-                + (skipped.isEmpty ? "" : " (frames skipped: \(skipped))"))
+            printError(texts.format("cli.desk_captured", ["frames": "\(result.framesRead)", "views": "\(result.views.count)"])
+                + (skipped.isEmpty ? "" : texts.format("cli.desk_skipped", ["skipped": skipped])))
             guard !result.views.isEmpty else {
-                throw ValidationError("\(source): no usable view of one face in \(result.framesRead) frames: face the camera alone, well lit, closer")
+                throw ValidationError(texts.format("cli.desk_no_view", ["source": source, "frames": "\(result.framesRead)"]))
             }
             let name = (source as NSString).lastPathComponent
             return result.views.map { (id, .frame($0.image, face: $0.face, name: "camera \(name) frame \($0.frameIndex)")) }
@@ -148,15 +168,27 @@ extension RollCallCommand {
                     let folder = URL(fileURLWithPath: dir).appendingPathComponent(id)
                     var isDir: ObjCBool = false
                     guard fm.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else { continue }
-                    let photos = try fm.contentsOfDirectory(atPath: folder.path)
-                        .filter { ["jpg", "jpeg", "png"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
-                        .sorted()
-                    items += photos.map { (id.precomposedStringWithCanonicalMapping, folder.appendingPathComponent($0).path) }
+                    items += try Self.photos(in: folder.path).map { (id.precomposedStringWithCanonicalMapping, $0) }
                 }
                 return items
             }
             let id = idAndPhotos[0].precomposedStringWithCanonicalMapping
-            return idAndPhotos.dropFirst().map { (id, $0) }
+            return try idAndPhotos.dropFirst().flatMap { path -> [(String, String)] in
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [(id, path)] }
+                // A folder of the delegate's photos: its images, in name order.
+                let photos = try Self.photos(in: path)
+                printError(language.texts.format("cli.enroll_folder", ["folder": path, "count": "\(photos.count)"]))
+                return photos.map { (id, $0) }
+            }
+        }
+
+        /// The .jpg, .jpeg and .png files of a folder, in name order.
+        static func photos(in folder: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder)
+                .filter { !$0.hasPrefix(".") && ["jpg", "jpeg", "png"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+                .sorted()
+                .map { URL(fileURLWithPath: folder).appendingPathComponent($0).path }
         }
     }
 }

@@ -10,7 +10,7 @@ extension RollCallCommand {
             discussion: "Real faces, synthetic walk: each photo's main face is cut out and slides from the left edge to the right, the next one entering before the previous one has left."
         )
 
-        @OptionGroup var engineOptions: EngineOptions
+        @OptionGroup var engineOptions: ModelOptions
 
         @Argument(help: "Photos, one person each, in order of arrival.") var photos: [String]
         @Option(help: "Video file to write (MJPG in .avi).") var out: String

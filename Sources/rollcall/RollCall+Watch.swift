@@ -5,6 +5,7 @@ import Logging
 import LiveRecognition
 import RollCallServer
 import ServiceLifecycle
+import Texts
 
 extension RollCallCommand {
     struct Watch: AsyncParsableCommand {
@@ -22,6 +23,7 @@ extension RollCallCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var engine: EngineOptions
+        @OptionGroup var language: LanguageOptions
 
         @Argument(help: "Camera index, device path, rtsp:// or http:// URL, video file, or folder of images.")
         var source: String
@@ -93,16 +95,21 @@ extension RollCallCommand {
             pipeline.minimumFaceSize = minimumFaceSize
             pipeline.detectionWidth = detectionWidth
             let json = self.json
+            let texts = language.texts
             let service = try Daemon.makeGate(
                 GateConfiguration(name: gate, source: source, realtime: realtime, rotate: rotate), engine: faceEngine, matcher: liveMatcher,
                 store: database, sessionID: session.id, pipeline: pipeline, reconnect: ReconnectPolicy(), registry: nil,
-                broadcaster: nil, facesDirectory: saveFaces, logger: logger,
+                broadcaster: nil, facesDirectory: saveFaces, time: language.presentation.time, logger: logger,
                 onCheckIn: { event, _ in
-                    writeLine(json ? jsonLine(event)
-                        : "checked in \(event.delegateID) \(event.name) (gate \(event.gate), distance \(String(format: "%.3f", event.distance))) — \(event.present)/\(event.expected) present")
+                    writeLine(json ? jsonLine(event) : texts.format("cli.watch_checked_in", [
+                        "id": event.delegateID, "name": event.name, "gate": event.gate, "distance": String(format: "%.3f", event.distance),
+                        "present": "\(event.present)", "expected": "\(event.expected)",
+                    ]))
                 })
-            printError("watching \(source) at gate \(gate) into session \(session.id) (\(session.name)); "
-                + "\(liveMatcher.matcher.gallery.delegateCount) delegates enrolled, K=\(confirmations), pack \(faceEngine.pack.pack.name)")
+            printError(texts.format("cli.watch_start", [
+                "source": source, "gate": gate, "session": "\(session.id)", "name": session.name,
+                "delegates": "\(liveMatcher.matcher.gallery.delegateCount)", "k": "\(confirmations)", "pack": faceEngine.pack.pack.name,
+            ]))
             let started = ContinuousClock.now
             let reloader = Daemon.makeTemplateReloader(store: database, engine: faceEngine, holder: liveMatcher,
                                                        seconds: reloadInterval, logger: logger)
@@ -123,9 +130,11 @@ extension RollCallCommand {
                                            dropped: s.framesDropped, check_ins: s.checkIns, unknown_faces: s.unknownFaces,
                                            present: quorum.present, expected: quorum.expected)))
             } else {
-                writeLine(String(format: "gate %@: %d frames in %.2f s (%.1f frames/s), %d dropped; %d checked in, %d unknown faces; %d/%d present",
-                                 gate, s.framesProcessed, seconds, Double(s.framesProcessed) / max(seconds, 1e-9), s.framesDropped,
-                                 s.checkIns, s.unknownFaces, quorum.present, quorum.expected))
+                writeLine(texts.format("cli.watch_summary", [
+                    "gate": gate, "frames": "\(s.framesProcessed)", "seconds": String(format: "%.2f", seconds),
+                    "fps": String(format: "%.1f", Double(s.framesProcessed) / max(seconds, 1e-9)), "dropped": "\(s.framesDropped)",
+                    "check_ins": "\(s.checkIns)", "unknown": "\(s.unknownFaces)", "present": "\(quorum.present)", "expected": "\(quorum.expected)",
+                ]))
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Texts
 
 @main
 struct RollCallCommand: AsyncParsableCommand {
@@ -23,8 +24,20 @@ struct RollCallCommand: AsyncParsableCommand {
             Checkout.self,
             Audit.self,
             Report.self,
+            Tokens.self,
+            Keys.self,
+            Purge.self,
+            Privacy.self,
+            TLS.self,
             Watch.self,
             Serve.self,
         ]
     )
+
+    /// Sets the interface language from `ROLLCALL_LANG` before anything is parsed, so every message (errors
+    /// included) speaks it; a verb's `--lang` then overrides it (`LanguageOptions`).
+    static func main() async {
+        Language.interface = (try? Language.resolve(nil)) ?? .default
+        await main(nil)
+    }
 }

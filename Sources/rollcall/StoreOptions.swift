@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RollCallStore
+import Texts
 
 /// Where the roll-call database and the template key are; shared by every command that touches the store.
 struct StoreOptions: ParsableArguments {
@@ -32,4 +33,44 @@ struct StoreOptions: ParsableArguments {
         return try RollCallStore(
             path: databasePath, keySource: .fromEnvironment(keyFile: keyFile), busyTimeout: busyTimeout, logger: logger)
     }
+}
+
+extension StoreOptions {
+    /// Who runs this command, as the audit chain records it: `cli:` and the login name.
+    var actor: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return "cli:" + name }
+        // No login variables (a service, cron, CI): the account the process runs as.
+        return "cli:" + (getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())")
+    }
+}
+
+/// A date on the command line: `2026-05-01` (midnight on the site's clock: `--time-zone`, `ROLLCALL_TIME_ZONE`, else
+/// Asia/Ho_Chi_Minh, as every time the CLI shows) or ISO 8601 with a time and offset.
+struct DateArgument: ExpressibleByArgument, Sendable {
+    /// The day, when only a day was given (its midnight depends on the site's zone, known after parsing).
+    private var day: DateComponents?
+    private var instant: Date?
+
+    init?(argument: String) {
+        // A bare date first: ISO8601DateFormatter would read it as midnight UTC.
+        let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
+        if argument.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+           (1...12).contains(month), (1...31).contains(day) {
+            self.day = DateComponents(year: year, month: month, day: day)
+            return
+        }
+        guard let date = ISO8601DateFormatter().date(from: argument) else { return nil }
+        instant = date
+    }
+
+    /// The instant meant, a bare day taken as midnight on `time`'s clock.
+    func date(in time: SiteTime) -> Date {
+        if let instant { return instant }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = time.timeZone
+        return calendar.date(from: day!)!
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
 }

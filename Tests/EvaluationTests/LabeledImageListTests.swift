@@ -20,4 +20,16 @@ import Testing
         // A first line that is an image stays an entry.
         #expect(try LabeledImageList.parse("a/1.jpg\tAnn\n", file: "g.tsv", root: "/r").entries.count == 1)
     }
+
+    /// Fuzzing finding (benchmarks/fuzz/regressions/pair_lists/): Foundation's NSString.pathExtension trapped on a
+    /// first path with a double slash before one final non-ASCII letter, so `rollcall eval identify` crashed on it.
+    @Test func firstPathWithDoubleSlashAndVietnameseLetter_isAHeaderNotACrash() throws {
+        let list = try LabeledImageList.parse("ảnh//ấ\tngười\nobama.jpg\tobama\n", file: "g.tsv", root: "/r")
+        #expect(list.entries == [.init(path: "/r/obama.jpg", identity: "obama")])
+        let image = try LabeledImageList.parse("ảnh//ấ.jpg\tngười\n", file: "g.tsv", root: "/r")
+        #expect(image.entries.map(\.path) == ["/r/ảnh//ấ.jpg"])
+        for header in ["path", ".hidden", "name.", "a.b/c"] {
+            #expect(try LabeledImageList.parse("\(header)\tid\nx.jpg\tA\n", file: "g.tsv", root: "/r").entries.count == 1, "\(header)")
+        }
+    }
 }

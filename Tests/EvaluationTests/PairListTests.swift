@@ -25,6 +25,11 @@ import Testing
         let pairs = "A 1 2\nB 1 C 1\nD 1 2\nE 1 F 1\n"
         #expect(try PairList.parseLFW("2 1\n" + pairs, file: "p.txt", root: "/r").declaredFolds == 2)
         #expect(try PairList.parseLFW("10 300\n" + pairs, file: "p.txt", root: "/r").declaredFolds == nil)
+        // Regression (benchmarks/fuzz/regressions/pair_lists/lfw-header-product-overflow.txt): folds × 2 × size
+        // overflowed and trapped on a header of two 11-digit numbers.
+        #expect(try PairList.parseLFW("99999999999 99999999999\n" + pairs, file: "p.txt", root: "/r").declaredFolds == nil)
+        #expect(try PairList.parseLFW("\(Int.max) \(Int.max)\n" + pairs, file: "p.txt", root: "/r").declaredFolds == nil)
+        #expect(try PairList.parseLFW("2 -1\nA 1 2\n", file: "p.txt", root: "/r").declaredFolds == nil)
     }
 
     @Test func badLineNamesFileAndLine() {

@@ -16,7 +16,7 @@ enum LiveServer {
         _ body: @Sendable @escaping (Int) async throws -> T
     ) async throws -> T {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Daemon.buildApplication(http: http, api: api, logger: ServerFixtures.quietLogger) { address in
+        let app = try Daemon.buildApplication(http: http, api: api, logger: ServerFixtures.quietLogger) { address in
             portContinuation.yield(Int(address.split(separator: ":").last ?? "") ?? 0)
             portContinuation.finish()
         }
@@ -74,6 +74,11 @@ enum LiveServer {
             }
             return String(decoding: received, as: UTF8.self)
         }
+    }
+
+    /// The body of a raw response (after the blank line that ends the head).
+    static func body(_ response: String) -> String {
+        response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
     }
 
     /// The status code on the first line of a raw response.

@@ -24,7 +24,7 @@ struct WatchCrashTests {
         let acknowledged = try await first.waitForLine(containing: "checked in", timeout: 60)
         let acknowledgedAt = Date()
         kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        await first.waitForExit()
         #expect(acknowledged.contains("D-OBAMA"))
         #expect(first.process.terminationReason == .uncaughtSignal)
         let afterCrash = try store.report(sessionID: session.id)
@@ -34,7 +34,7 @@ struct WatchCrashTests {
 
         // And the same input is watched again to the end
         let second = try CLI.start(arguments)
-        second.process.waitUntilExit()
+        await second.waitForExit()
         #expect(second.process.terminationStatus == 0)
 
         // Then the acknowledged record is still there, unchanged and not duplicated, and the chain verifies
@@ -43,7 +43,7 @@ struct WatchCrashTests {
         #expect(report.rows.first { $0.delegateID == "D-OBAMA" }?.firstSeen == recorded.firstSeen)
         #expect(!second.output.contains("checked in D-"))   // nothing new to acknowledge
         let verify = try CLI.start(["audit", "verify", "--db", store.path, "--key-file", ServerFixtures.keyFile(in: directory)])
-        verify.process.waitUntilExit()
+        await verify.waitForExit()
         #expect(verify.process.terminationStatus == 0, "\(verify.output)")
         #expect(try store.verifyAudit().isIntact)
     }
@@ -72,6 +72,8 @@ final class CLI: @unchecked Sendable {
         let cli = CLI()
         cli.process.executableURL = executable
         cli.process.arguments = arguments
+        // The assertions read English messages (the CLI speaks Vietnamese by default).
+        cli.process.environment = ProcessInfo.processInfo.environment.merging(["ROLLCALL_LANG": "en"]) { $1 }
         let pipe = Pipe()
         cli.process.standardOutput = pipe
         cli.process.standardError = FileHandle.nullDevice
@@ -91,6 +93,15 @@ final class CLI: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw CLIError(description: "no line containing \"\(needle)\" within \(timeout) s; output: \(output)")
+    }
+
+    /// Waits for the process to end on a thread of its own. The second `watch` reads 6,000 frames (seconds to tens of
+    /// seconds under load): a cooperative thread blocked that long is one of the two this machine has, and every other
+    /// test's tasks (servers, heartbeats, timeouts) wait for it.
+    func waitForExit() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread { self.process.waitUntilExit(); continuation.resume() }.start()
+        }
     }
 
     struct CLIError: Error, CustomStringConvertible { var description: String }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import Texts
 
 @testable import RollCall
 @testable import RollCallStore
@@ -64,7 +65,7 @@ struct AttendanceTests {
         #expect(report.rows[1].method == .manual && report.rows[1].firstSeen == t0.addingTimeInterval(30))
         #expect(report.rows[0].method == .face && report.rows[0].firstSeen == t0.addingTimeInterval(50))
         #expect(report.rows[2].note == "ốm, có giấy phép")
-        #expect(report.quorum == Quorum(expected: 4, present: 2, fraction: 0.5))
+        #expect(report.quorum == Quorum(expected: 4, present: 2, rule: .atLeast(1, 2)))
         #expect(report.quorum.isMet)
         #expect(try store.verifyAudit().isIntact)
     }
@@ -75,11 +76,74 @@ struct AttendanceTests {
         try store.confirmPresence(session: session, delegateID: "D-3", gate: "Cổng chính", distance: 0.25, at: t0)
         let report = try store.report(sessionID: session, at: t0)
         #expect(report.rows.map(\.delegateID) == ["D-1", "D-2", "D-3"])
-        let csv = report.rendered(as: .csv, timeZone: TimeZone(secondsFromGMT: 7 * 3600)!)
-        #expect(csv.contains("D-3,Lê Hoàng Châu,Đoàn 2,present,2026-01-01T07:00:00+07:00,Cổng chính,0.2500,face"))
-        #expect(report.rendered(as: .json).contains("\"quorum\""))
-        #expect(report.rendered(as: .html).contains("Phiên khai mạc"))
+        let csv = report.csv(time: .vietnam)
+        #expect(csv.contains("D-3,Lê Hoàng Châu,Đoàn 2,,present,2026-01-01T07:00:00+07:00,,Cổng chính,0.2500,face,,intact"))
+        #expect(report.json(time: .vietnam).contains("\"quorum\""))
         #expect(report.chainHead == (try store.verifyAudit().headHash))
         #expect(throws: StoreError.unknownSession(99)) { _ = try store.report(sessionID: 99) }
+    }
+
+    @Test func checkoutAfterArrivalIsLeftAndNoLongerCountsTowardsTheQuorum() throws {
+        // Given four delegates under "more than half", three of them in
+        let dir = TemporaryDirectory()
+        let store = try makeStore(dir)
+        _ = try store.importRoster(makeRoster(["D-1", "D-2", "D-3", "D-4"]))
+        let session = try store.openSession(name: "Phiên chiều", quorum: .moreThan(1, 2), at: t0).id
+        for (i, id) in ["D-1", "D-2", "D-3"].enumerated() {
+            try store.confirmPresence(session: session, delegateID: id, gate: "A", distance: 0.2, at: t0.addingTimeInterval(Double(i)))
+        }
+        #expect(try store.quorum().isMet)
+        // When D-2 leaves early
+        let result = try store.checkout(delegateID: "D-2", reason: "về sớm, có việc gia đình", at: t0.addingTimeInterval(3600))
+        // Then D-2 is left at that time, the arrival is kept, and 2 of 4 is not more than half
+        #expect(result.status == .left)
+        let report = try store.report()
+        let row = try #require(report.rows.first { $0.delegateID == "D-2" })
+        #expect(row.status == .left && row.leftAt == t0.addingTimeInterval(3600) && row.firstSeen == t0.addingTimeInterval(1))
+        #expect(row.note == "về sớm, có việc gia đình")
+        #expect(report.quorum == Quorum(expected: 4, present: 2, rule: .moreThan(1, 2)))
+        #expect(!report.quorum.isMet)
+        #expect(try !store.quorum().isMet)
+        #expect(report.totals.arrived == 3)
+        #expect(report.csv(time: .vietnam).contains(",left,2026-01-01T07:00:01+07:00,2026-01-01T08:00:00+07:00,"))
+        // And checked in again, D-2 counts again
+        let back = try store.checkin(delegateID: "D-2", reason: "đã trở lại", at: t0.addingTimeInterval(4000))
+        #expect(!back.newlyPresent && back.status == .present)
+        #expect(try store.quorum().present == 3)
+        #expect(try store.verifyAudit().isIntact)
+    }
+
+    @Test func sessionKeepsItsExactRule() throws {
+        let dir = TemporaryDirectory()
+        let store = try makeStore(dir)
+        _ = try store.importRoster(makeRoster((1...39).map { "D-\($0)" }))
+        let session = try store.openSession(name: "Đại hội", quorum: .atLeast(2, 3), at: t0)
+        for i in 1...25 { try store.confirmPresence(session: session.id, delegateID: "D-\(i)", gate: "A", distance: 0.2, at: t0) }
+        #expect(try store.session(id: session.id).quorumRule == .atLeast(2, 3))
+        #expect(try store.quorum().required == 26)
+        #expect(try !store.quorum().isMet)
+        try store.confirmPresence(session: session.id, delegateID: "D-26", gate: "A", distance: 0.2, at: t0)
+        #expect(try store.quorum().isMet)
+    }
+
+    @Test func sessionOpenedBeforeExactRulesReadsAsItsFraction() throws {
+        // Given a session row as an older RollCall wrote it (no quorum_rule)
+        let dir = TemporaryDirectory()
+        let store = try makeStore(dir)
+        try store.pool.write { db in
+            try db.execute(sql: "INSERT INTO session(name, quorum, opened_at) VALUES ('Cũ', ?, 0)", arguments: [2.0 / 3])
+        }
+        #expect(try store.currentSession()?.quorumRule == .atLeast(2, 3))
+    }
+
+    @Test func reportSaysWhenTheChainIsBroken() throws {
+        let dir = TemporaryDirectory()
+        let (store, session) = try storeWithSession(dir)
+        try store.confirmPresence(session: session, delegateID: "D-1", gate: "A", distance: 0.2, at: t0)
+        #expect(try store.report().audit.isIntact)
+        try store.pool.write { db in try db.execute(sql: "UPDATE attendance SET gate = 'B'") }
+        let report = try store.report()
+        #expect(!report.audit.isIntact && report.audit.brokenLink == "attendance row 1")
+        #expect(report.csv(time: .vietnam).contains(",broken\r\n"))
     }
 }

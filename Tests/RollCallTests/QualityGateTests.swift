@@ -100,4 +100,15 @@ struct QualityGateTests {
         }
         #expect(largest.face.box.height == 220)
     }
+
+    /// Just past a limit, the refusal prints a number that differs from the limit (it once read "yaw ratio 0.25,
+    /// limit ±0.25" for 0.2512).
+    @Test func refusalJustPastALimitPrintsADifferentNumber() throws {
+        let yaw = try #require(QualityGate().assess(face(noseShift: 0.5012 * 70), photo: "y.jpg").refusals.first)
+        #expect(yaw.reason == "face is turned sideways (yaw ratio 0.501, limit 0.50): use a frontal photo", "\(yaw.reason)")
+        let blur = try #require(QualityGate().assess(face(sharpness: 14.996), photo: "s.jpg").refusals.first)
+        #expect(blur.reason == "face is blurred (sharpness 14.996, need 15.00): use a sharper photo", "\(blur.reason)")
+        let score = try #require(QualityGate().assess(face(score: 0.7996), photo: "d.jpg").refusals.first)
+        #expect(score.reason.hasPrefix("detector score 0.7996 is below 0.80"), "\(score.reason)")
+    }
 }

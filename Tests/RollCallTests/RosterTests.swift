@@ -8,8 +8,8 @@ struct RosterTests {
         try parse(Array(text.utf8), readable: readable)
     }
 
-    private func parse(_ bytes: [UInt8], readable: Set<String> = []) throws -> Roster {
-        try Roster.parse(bytes, source: "roster.csv", baseDirectory: "/rosters", isReadable: { readable.contains($0) })
+    private func parse(_ bytes: [UInt8], readable: Set<String> = [], encoding: Roster.Encoding = .automatic) throws -> Roster {
+        try Roster.parse(bytes, source: "roster.csv", baseDirectory: "/rosters", encoding: encoding, isReadable: { readable.contains($0) })
     }
 
     private func issues(_ body: () throws -> Roster) -> [RosterError.Issue] {
@@ -72,31 +72,33 @@ struct RosterTests {
                 """, readable: ["/rosters/ok.jpg"])
         }
         #expect(found == [
-            .init(line: 3, reason: "missing id"),
-            .init(line: 4, reason: "delegate D-3: missing name"),
-            .init(line: 5, reason: "delegate id D-1 appears twice (first on line 2)"),
-            .init(line: 6, reason: "delegate D-5: photo missing.jpg is missing or unreadable"),
+            .init(line: 3, .missingID),
+            .init(line: 4, .missingName(id: "D-3")),
+            .init(line: 5, .duplicateID(id: "D-1", firstLine: 2)),
+            .init(line: 6, .photoMissing(id: "D-5", photo: "missing.jpg")),
         ])
+        #expect(found.map(\.reason) == ["missing id", "delegate D-3: missing name", "delegate id D-1 appears twice (first on line 2)",
+                                        "delegate D-5: photo missing.jpg is missing or unreadable"])
     }
 
     @Test func nonUTF8ByteNamesItsLine() {
-        var bytes = Array("id,name\nD-1,An\nD-2,".utf8)
-        bytes += [0x4E, 0x67, 0xE1, 0x2C, 0x0A]  // Latin-1 "á" then "," — not UTF-8
+        var bytes = Array("id,name\nD-1,Ánh\nD-2,".utf8)
+        bytes += [0x4E, 0x67, 0xE1, 0x2C, 0x0A]  // a stray Latin-1 "á" then "," in an otherwise UTF-8 file
         bytes += Array("D-3,Chi\n".utf8)
-        let found = issues { try parse(bytes) }
+        let found = issues { try parse(bytes, encoding: .automatic) }
         #expect(found.count == 1)
         #expect(found.first?.line == 3)
         #expect(found.first?.reason.contains("not valid UTF-8 (byte 0xE1") == true)
     }
 
     @Test func missingRequiredColumnIsRejected() {
-        #expect(throws: RosterError.self) { try parse("id,full_name\nD-1,An\n") }
+        #expect(throws: RosterError.self) { try parse("id,fullname\nD-1,An\n") }
         #expect(throws: RosterError.self) { try parse("") }
     }
 
     @Test func unterminatedQuoteIsReported() {
         let found = issues { try parse("id,name\nD-1,\"An\nD-2,Bình\n") }
-        #expect(found == [.init(line: 2, reason: "quoted field is never closed")])
+        #expect(found == [.init(line: 2, .unclosedQuote)])
     }
 
     @Test func errorDescriptionNamesFileAndLine() {
