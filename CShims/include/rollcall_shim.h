@@ -82,6 +82,11 @@ rc_status rc_image_compose(const rc_image *background, const rc_layer *layers, i
 /// detector looking at it keeps one network.
 rc_status rc_image_region(const rc_image *image, float x, float y, float side, int out_side, int replicate,
                           rc_image **out, rc_error *err);
+/// Encodes an image in memory in the format of `extension` (".jpg", ".png"); `quality` 1...100 for JPEG (0: the
+/// default). The caller frees `*out` with rc_bytes_free.
+rc_status rc_image_encode(const rc_image *image, const char *extension, int quality, uint8_t **out, size_t *length,
+                          rc_error *err);
+void rc_bytes_free(uint8_t *bytes);
 /// The image after a JPEG encode and decode at `quality` (1...100): what a camera stream does to every frame.
 rc_status rc_image_jpeg_roundtrip(const rc_image *image, int quality, rc_image **out, rc_error *err);
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "shim_internal.hpp"
@@ -129,3 +131,22 @@ extern "C" rc_status rc_image_region(const rc_image *image, float x, float y, fl
         return RC_OK;
     });
 }
+
+extern "C" rc_status rc_image_encode(const rc_image *image, const char *extension, int quality, uint8_t **out, size_t *length,
+                                     rc_error *err) {
+    return rc::guarded(err, [&]() -> rc_status {
+        if (!image || !extension || !out || !length) return rc::fail(err, RC_INVALID_ARGUMENT, "bad encode arguments");
+        std::vector<uchar> bytes;
+        std::vector<int> parameters;
+        if (quality > 0) parameters = {cv::IMWRITE_JPEG_QUALITY, std::min(100, quality)};
+        if (!cv::imencode(extension, image->mat, bytes, parameters))
+            return rc::fail(err, RC_OPENCV, std::string("cannot encode as ") + extension);
+        *out = static_cast<uint8_t *>(std::malloc(bytes.size()));
+        if (!*out) return rc::fail(err, RC_OPENCV, "out of memory");
+        std::memcpy(*out, bytes.data(), bytes.size());
+        *length = bytes.size();
+        return RC_OK;
+    });
+}
+
+extern "C" void rc_bytes_free(uint8_t *bytes) { std::free(bytes); }

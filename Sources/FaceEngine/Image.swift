@@ -41,6 +41,15 @@ public final class Image: @unchecked Sendable {
     public var width: Int { Int(rc_image_width(handle)) }
     public var height: Int { Int(rc_image_height(handle)) }
 
+    /// The image as JPEG bytes, in memory (nothing is written anywhere).
+    public func jpegData(quality: Int = 85) throws -> Data {
+        var bytes: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        try shimCall { rc_image_encode(handle, ".jpg", Int32(quality), &bytes, &length, $0) }
+        defer { rc_bytes_free(bytes) }
+        return Data(bytes: bytes!, count: length)
+    }
+
     public func write(to path: String) throws {
         try shimCall { rc_image_write(handle, path, $0) }
     }

@@ -28,6 +28,12 @@ public struct MatchCandidate: Sendable, Equatable, Codable {
     public var distance: Float
     /// The score the decision used (equals `distance` without normalisation).
     public var score: Float
+
+    public init(delegateID: String, distance: Float, score: Float) {
+        self.delegateID = delegateID
+        self.distance = distance
+        self.score = score
+    }
 }
 
 /// The outcome of matching one probe.

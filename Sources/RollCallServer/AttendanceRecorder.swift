@@ -23,15 +23,18 @@ public final class AttendanceRecorder: @unchecked Sendable {
     private let logger: Logger
     private let time: SiteTime
     private let onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)?
+    private let usherDesk: UsherDesk?
 
     /// - Parameters:
     ///   - facesDirectory: where to keep face crops; `nil` (the default) keeps no face image at all.
+    ///   - usherDesk: where tracks the gate could not confirm wait for the usher (in memory).
     ///   - time: the site's clock, for the events' times.
     ///   - onCheckIn: called after each newly committed check-in (the CLI prints it).
     public init(store: RollCallStore, sessionID: Int64, gate: String, broadcaster: EventBroadcaster? = nil,
-                metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, time: SiteTime = .vietnam, logger: Logger,
-                onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil) throws {
+                metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, usherDesk: UsherDesk? = nil, time: SiteTime = .vietnam,
+                logger: Logger, onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil) throws {
         self.time = time
+        self.usherDesk = usherDesk
         self.store = store
         self.sessionID = sessionID
         self.gate = gate
@@ -53,6 +56,10 @@ public final class AttendanceRecorder: @unchecked Sendable {
         case .unresolved(let track):
             try store.recordSighting(session: sessionID, delegateID: nil, gate: gate, distance: nil, at: track.firstSeen)
             logger.info("unknown face", metadata: ["gate": "\(gate)", "track.id": "\(track.trackID)", "track.observations": "\(track.observations)"])
+            if usherDesk?.add(track, gate: gate) != nil, let facesDirectory, let crop = track.crop {
+                // Kept on disk only because the operator asked for face images (`--save-faces`).
+                save(crop, as: "session\(sessionID)-\(gate)-track\(track.trackID)-unresolved.jpg", in: facesDirectory)
+            }
             return nil
         case .confirmed(let recognition):
             try store.recordSighting(session: sessionID, delegateID: recognition.delegateID, gate: gate,
@@ -95,7 +102,11 @@ public final class AttendanceRecorder: @unchecked Sendable {
 
     private func saveCrop(_ recognition: Recognition) {
         guard let facesDirectory, let crop = recognition.crop else { return }
-        let file = facesDirectory.appendingPathComponent("session\(sessionID)-\(gate)-track\(recognition.trackID)-\(recognition.delegateID).jpg")
+        save(crop, as: "session\(sessionID)-\(gate)-track\(recognition.trackID)-\(recognition.delegateID).jpg", in: facesDirectory)
+    }
+
+    private func save(_ crop: Image, as name: String, in facesDirectory: URL) {
+        let file = facesDirectory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: facesDirectory, withIntermediateDirectories: true)
             try crop.write(to: file.path)

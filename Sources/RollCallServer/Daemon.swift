@@ -41,15 +41,16 @@ public enum Daemon {
     public static func makeGate(
         _ gate: GateConfiguration, engine: FaceEngine, matcher: MatcherHolder, store: RollCallStore, sessionID: Int64,
         pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
-        broadcaster: EventBroadcaster?, facesDirectory: String?, time: SiteTime = .vietnam, logger: Logger,
-        onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
+        broadcaster: EventBroadcaster?, facesDirectory: String?, usherDesk: UsherDesk? = nil, time: SiteTime = .vietnam,
+        logger: Logger, onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil
     ) throws -> GateService {
         let metrics = registry.map { PipelineMetrics(registry: $0, gate: gate.name) }
         let recognition = RecognitionPipeline(engine: engine, matcher: matcher, configuration: pipeline,
                                               keepCrops: facesDirectory != nil)
         let recorder = try AttendanceRecorder(
             store: store, sessionID: sessionID, gate: gate.name, broadcaster: broadcaster, metrics: metrics,
-            facesDirectory: facesDirectory.map { URL(fileURLWithPath: $0) }, time: time, logger: logger, onCheckIn: onCheckIn)
+            facesDirectory: facesDirectory.map { URL(fileURLWithPath: $0) }, usherDesk: usherDesk, time: time, logger: logger,
+            onCheckIn: onCheckIn)
         return GateService(gate: gate, pipeline: recognition, recorder: recorder, metrics: metrics, reconnect: reconnect, logger: logger)
     }
 

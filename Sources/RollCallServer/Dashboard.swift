@@ -17,8 +17,8 @@ enum Dashboard {
     /// Check-ins listed under "latest".
     static let latestCount = 12
 
-    static func render(report: AttendanceReport, gates: [GateHealth], presentation: Presentation, query: String, token: String?,
-                       fragment: Bool) -> String {
+    static func render(report: AttendanceReport, gates: [GateHealth], usher: [UsherDesk.Case] = [], presentation: Presentation,
+                       query: String, token: String?, fragment: Bool) -> String {
         let context = ReportContext(report, presentation)
         let texts = presentation.texts
         var values = context.common
@@ -63,6 +63,8 @@ enum Dashboard {
             "record": "/report?document=record&lang=\(presentation.language.rawValue)\(suffix)",
             "xlsx": "/report?format=xlsx&lang=\(presentation.language.rawValue)\(suffix)",
         ]
+        values["usher"] = usherCases(usher, report: report, presentation: presentation, token: token)
+        values["hasUsher"] = !usher.isEmpty
         values["token"] = token
         values["timeZone"] = presentation.time.timeZone.identifier
         return Templates.render(fragment ? "dashboard-live" : "dashboard", values, library: templates)
@@ -88,6 +90,34 @@ enum Dashboard {
             "checkIns": texts.format("gate.check_ins", [:], count: gate.statistics.checkIns),
             "greeting": "/greeting?gate=\(gate.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&lang=\(context.presentation.language.rawValue)\(suffix)",
         ]
+    }
+
+    /// The usher's cases: the face from memory, the camera's candidates with their delegation and seat, and whether
+    /// each is already present.
+    private static func usherCases(_ cases: [UsherDesk.Case], report: AttendanceReport, presentation: Presentation,
+                                   token: String?) -> [[String: Any]] {
+        let texts = presentation.texts
+        let rows = Dictionary(report.rows.map { ($0.delegateID, $0) }, uniquingKeysWith: { a, _ in a })
+        let suffix = token.map { "?token=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? ""
+        return cases.map { item in
+            [
+                "id": item.id.uuidString,
+                "when": texts.format("dashboard.usher_case", ["gate": item.gate, "time": presentation.time.clock(item.lastSeen)]),
+                "face": item.face == nil ? "" : "/api/usher/\(item.id.uuidString)/face.jpg\(suffix)",
+                "candidates": item.candidates.map { candidate -> [String: Any] in
+                    let row = rows[candidate.delegateID]
+                    var values: [String: Any] = [
+                        "id": candidate.delegateID, "name": row?.name ?? candidate.delegateID,
+                        "distance": texts.format("dashboard.usher_distance", ["distance": String(format: "%.2f", candidate.distance)]),
+                        "present": row?.status == .present,
+                    ]
+                    // Absent, not empty: an empty text would still show its section's label.
+                    if let unit = row?.unit, !unit.isEmpty { values["unit"] = unit }
+                    if let seat = row?.seat, !seat.isEmpty { values["seat"] = seat }
+                    return values
+                },
+            ]
+        }
     }
 
     private static func percent(_ part: Int, of whole: Int) -> String {

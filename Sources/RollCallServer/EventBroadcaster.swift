@@ -16,6 +16,8 @@ public final class EventBroadcaster: @unchecked Sendable {
         case checkIn(CheckInEvent)
         /// A delegate already present confirmed again at a gate (the greeting screen greets them again).
         case seen(CheckInEvent)
+        /// The usher's desk changed: a track waits for a decision at the door, or left it.
+        case usher
         /// Nothing happened; write something so a vanished client is noticed.
         case heartbeat
     }
@@ -59,6 +61,12 @@ public final class EventBroadcaster: @unchecked Sendable {
             return Array(subscribers.values)
         }
         for continuation in targets { continuation.yield(isNew ? .checkIn(event) : .seen(event)) }
+    }
+
+    /// Tells every subscriber that the usher's desk changed (`UsherDesk`).
+    public func usherChanged() {
+        let targets = lock.withLock { Array(subscribers.values) }
+        for continuation in targets { continuation.yield(.usher) }
     }
 
     /// Asks every stream to write a heartbeat.

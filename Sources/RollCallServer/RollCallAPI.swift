@@ -26,10 +26,14 @@ public struct RollCallAPI: Sendable {
     public let greetingSeconds: Double
     /// A gate without a frame for longer than this is reported as a problem.
     public let gateStaleSeconds: Double
+    /// The tracks the gates could not confirm, waiting for the usher (nil: no usher view).
+    public let usherDesk: UsherDesk?
 
     public init(store: RollCallStore, sessionID: Int64, broadcaster: EventBroadcaster, registry: PrometheusCollectorRegistry,
                 gates: [GateService] = [], eventStreamLifetime: Duration = .seconds(300), heartbeatInterval: Duration = .seconds(15),
-                presentation: Presentation = Presentation(), greetingSeconds: Double = 6, gateStaleSeconds: Double = 10) {
+                presentation: Presentation = Presentation(), greetingSeconds: Double = 6, gateStaleSeconds: Double = 10,
+                usherDesk: UsherDesk? = nil) {
+        self.usherDesk = usherDesk
         self.eventStreamLifetime = eventStreamLifetime
         self.heartbeatInterval = heartbeatInterval
         self.store = store
@@ -116,6 +120,7 @@ public struct RollCallAPI: Sendable {
         viewer.get("/dashboard/live") { request, _ in try Page.html(dashboard(request, fragment: true)) }
         viewer.get("/greeting") { request, _ in try Page.html(greeting(request)) }
         viewer.get("/report") { request, _ in try report(request) }
+        addUsherRoutes(viewer: viewer, operators: router.group().add(middleware: RequireRole<Context>(.operator)))
         addOperatorRoutes(to: router.group().add(middleware: RequireRole<Context>(.operator)))
         addAdminRoutes(to: router.group().add(middleware: RequireRole<Context>(.admin)))
     }
@@ -184,6 +189,8 @@ public struct RollCallAPI: Sendable {
                 case .seen(let event) where gate == nil || event.gate == gate:
                     let json = String(decoding: try encoder.encode(event), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: "event: seen\ndata: \(json)\n\n"))
+                case .usher:
+                    try await writer.write(ByteBuffer(string: "event: usher\ndata: {}\n\n"))
                 case .heartbeat:
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                 default:
@@ -219,8 +226,9 @@ public struct RollCallAPI: Sendable {
 
     func dashboard(_ request: Request, fragment: Bool) throws -> String {
         let query = Self.formValue("q", in: request.uri.query) ?? ""
-        return Dashboard.render(report: try store.report(sessionID: sessionID), gates: gateHealth(), presentation: try presentation(for: request),
-                                query: query, token: request.uri.queryParameters["token"].map(String.init), fragment: fragment)
+        return Dashboard.render(report: try store.report(sessionID: sessionID), gates: gateHealth(), usher: usherDesk?.waiting ?? [],
+                                presentation: try presentation(for: request), query: query,
+                                token: request.uri.queryParameters["token"].map(String.init), fragment: fragment)
     }
 
     /// A value as an HTML form sends it (`+` for a space, then percent-escapes): the search box's `?q=`.

@@ -76,15 +76,18 @@ extension RollCallCommand {
             let liveMatcher = try MatcherAssembly.makeMatcherHolder(store: store, engine: engine)
             let registry = PrometheusCollectorRegistry()
             let broadcaster = EventBroadcaster()
+            // Tracks the gates could not confirm wait for the usher on the dashboard (in memory only).
+            let usherDesk = UsherDesk(plausibleDistance: UsherDesk.plausibleDistance(for: engine.thresholds),
+                                      onChange: { broadcaster.usherChanged() })
             let gates = try configuration.gates.map {
                 try Daemon.makeGate($0, engine: engine, matcher: liveMatcher, store: store, sessionID: session.id,
                                     pipeline: configuration.pipeline, reconnect: configuration.reconnect, registry: registry,
-                                    broadcaster: broadcaster, facesDirectory: configuration.facesDirectory, time: presentation.time,
-                                    logger: logger)
+                                    broadcaster: broadcaster, facesDirectory: configuration.facesDirectory, usherDesk: usherDesk,
+                                    time: presentation.time, logger: logger)
             }
             let api = RollCallAPI(store: store, sessionID: session.id, broadcaster: broadcaster, registry: registry, gates: gates,
                                   presentation: presentation, greetingSeconds: configuration.greetingSeconds,
-                                  gateStaleSeconds: configuration.gateStaleSeconds)
+                                  gateStaleSeconds: configuration.gateStaleSeconds, usherDesk: usherDesk)
             let startupLogger = logger
             let scheme = configuration.http.scheme
             let app = try Daemon.buildApplication(http: configuration.http, api: api, logger: logger) { address in
