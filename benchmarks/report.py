@@ -884,8 +884,15 @@ def main():
     a = ap.parse_args()
     text = build(a.cache, a.command, a.bin_note)
     if a.write:
+        # Sections other scripts own (benchmarks/entrance.sh's door section) stay as they are.
+        kept = ""
+        if os.path.exists(a.write):
+            old = open(a.write).read()
+            for begin, end in (("<!-- entrance:begin -->", "<!-- entrance:end -->"),):
+                if begin in old and end in old:
+                    kept += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
         with open(a.write, "w") as f:
-            f.write(text)
+            f.write(text + kept)
     else:
         print(text)
 

@@ -88,7 +88,7 @@ extension RollCallAPI {
         return UsherCase(
             id: item.id.uuidString, gate: item.gate, first_seen: time.iso8601(item.firstSeen), last_seen: time.iso8601(item.lastSeen),
             face: item.face == nil ? nil : "/api/usher/\(item.id.uuidString)/face.jpg",
-            candidates: try item.candidates.map { candidate in
+            candidates: item.candidates.map { candidate in
                 let delegate = try? store.delegate(id: candidate.delegateID)
                 return .init(delegate_id: candidate.delegateID, name: delegate?.name ?? candidate.delegateID, unit: delegate?.unit,
                              seat: delegate?.seat, distance: Double(candidate.distance))

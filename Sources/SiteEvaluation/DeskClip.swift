@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import RollCall
 
 /// A delegate at the registration desk, filmed: their photo's face held before a camera for a few seconds, swaying a
 /// little, turning a little, in changing light, every frame through a camera stream's JPEG round trip. What

@@ -51,15 +51,13 @@ public enum EntranceEvaluator {
     public static func evaluate(gallery: [(identity: String, path: String)], walk: Walk, stillEngine: FaceEngine,
                                 liveEngine: FaceEngine, pipeline: PipelineConfiguration, enrollment: Enroller.Options,
                                 desk: DeskCapture.Options? = nil, threshold: Float? = nil, writeVideo: String? = nil,
-                                log: (String) -> Void = { _ in }) throws -> Result {
+                                evidence: EvidenceLog? = nil, log: (String) -> Void = { _ in }) throws -> Result {
         log(desk == nil ? "enrolling \(gallery.count) gallery photos" : "enrolling the gallery's delegates at the desk (a clip of each one's photo)")
         let enrolled = try EvaluationGallery(photos: gallery, engine: stillEngine, options: enrollment, desk: desk)
         let holder = try MatcherAssembly.makeMatcherHolder(store: enrolled.store, engine: liveEngine, threshold: threshold)
         let delegates = Set(holder.matcher.gallery.delegateIDs)
-        if let path = ProcessInfo.processInfo.environment["ROLLCALL_GALLERY_DUMP"] {
-            let rows = try enrolled.store.templates(madeBy: MatcherAssembly.templatePack(of: liveEngine))
-            let lines = rows.map { row in "{\"delegate\": \"\(row.delegateID)\", \"embedding\": [\(row.embedding.map { "\($0)" }.joined(separator: ","))]}" }
-            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        for row in try evidence.map({ _ in try enrolled.store.templates(madeBy: MatcherAssembly.templatePack(of: liveEngine)) }) ?? [] {
+            evidence?.write("template", ["delegate": row.delegateID, "embedding": row.embedding])
         }
         var refusals: [String: Int] = [:]
         for outcome in enrolled.outcomes where !outcome.enrolled {
@@ -74,7 +72,7 @@ public enum EntranceEvaluator {
         switch walk {
         case .video(let path, let walkedIn):
             log("running the gate over \(path)")
-            let score = try EntranceRun.run(video: path, walkedIn: walkedIn, pipeline: live, enrolled: delegates)
+            let score = try EntranceRun.run(video: path, walkedIn: walkedIn, pipeline: live, enrolled: delegates, evidence: evidence)
             return Result(pack: liveEngine.pack.pack.name, composition: nil, enrollment: summary, stills: nil, live: score.report(),
                           live_missed_still_recognised: nil, walkers_without_a_face: [])
         case .scene(let list, let settings, let backgroundPath):
@@ -85,9 +83,8 @@ public enum EntranceEvaluator {
             for walker in walkers {
                 guard let found = try? stillEngine.oneFace(inFile: walker.photo, choice: .mainSubject) else { continue }
                 let match = stillMatcher.match(found.embedding.vector)
-                if ProcessInfo.processInfo.environment["ROLLCALL_GALLERY_DUMP"] != nil {
-                    printStill(walker.identity ?? "-", match)
-                }
+                evidence?.write("still", ["identity": walker.identity ?? "-", "decision": match.decision.code,
+                                          "best": match.candidates.first?.delegateID ?? "-", "distance": match.candidates.first?.distance ?? 2])
                 let accepted = match.delegateID
                 if let accepted, accepted == walker.identity, delegates.contains(accepted) { recognised.append(accepted) }
                 else if accepted != nil { wrong += 1 }
@@ -96,7 +93,7 @@ public enum EntranceEvaluator {
                                           background: try backgroundPath.map { try Image(contentsOf: $0) })
             log("running the gate over \(scene.frameCount) frames (\(settings.composition.rawValue))")
             let video = try writeVideo.map { try VideoWriter(path: $0, width: settings.width, height: settings.height, fps: settings.fps) }
-            let score = try EntranceRun.run(scene, pipeline: live, enrolled: delegates, video: video)
+            let score = try EntranceRun.run(scene, pipeline: live, enrolled: delegates, video: video, evidence: evidence)
             video?.close()
             let report = score.report()
             let missed = Set(report.missed_ids)
@@ -116,7 +113,14 @@ public enum EntranceEvaluator {
     }
 }
 
-private func printStill(_ id: String, _ match: MatchResult) {
-    let best = match.candidates.first.map { "\($0.delegateID) \($0.distance)" } ?? "-"
-    FileHandle.standardError.write(Data("still \(id) \(match.decision) \(best)\n".utf8))
+extension MatchResult.Decision {
+    /// One word for research output.
+    var code: String {
+        switch self {
+        case .accepted: "accepted"
+        case .emptyGallery: "empty"
+        case .aboveThreshold: "above"
+        case .ambiguous: "ambiguous"
+        }
+    }
 }

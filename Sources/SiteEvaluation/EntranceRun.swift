@@ -43,10 +43,11 @@ public enum EntranceRun {
 
     /// Every frame of `scene` through `pipeline`.
     public static func run(_ scene: EntranceScene, pipeline: RecognitionPipeline, enrolled: Set<String>,
-                           video: VideoWriter? = nil, progress: ((Int) -> Void)? = nil) throws -> EntranceScore {
+                           video: VideoWriter? = nil, evidence: EvidenceLog? = nil, progress: ((Int) -> Void)? = nil) throws -> EntranceScore {
         var score = EntranceScore(
             walkers: scene.walkers.indices.map { .init(identity: scene.walkers[$0].identity, span: scene.span(of: $0)) },
             enrolled: enrolled, fps: scene.settings.fps)
+        score.evidence = evidence
         let start = Date()
         for index in 0..<scene.frameCount {
             let (image, truth) = try scene.render(frame: index)
@@ -61,11 +62,12 @@ public enum EntranceRun {
 
     /// Every frame of a video through `pipeline`; `walkedIn` names the people in it (enrolled or not).
     public static func run(video path: String, walkedIn: [String], pipeline: RecognitionPipeline, enrolled: Set<String>,
-                           progress: ((Int) -> Void)? = nil) throws -> EntranceScore {
+                           evidence: EvidenceLog? = nil, progress: ((Int) -> Void)? = nil) throws -> EntranceScore {
         let source = try VideoSource(path)
         defer { source.close() }
         let fps = source.fps ?? 25
         var score = EntranceScore(walkers: walkedIn.map { .init(identity: $0, span: nil) }, enrolled: enrolled, fps: fps)
+        score.evidence = evidence
         let start = Date()
         var index = 0
         while let image = try source.read() {

@@ -24,11 +24,8 @@ public struct EntranceScore: Sendable {
     }
 
     public let walkers: [Walker]
-    /// Development only: every matched detection as a JSON line (ROLLCALL_ENTRANCE_DUMP=FILE).
-    nonisolated(unsafe) static let dump: FileHandle? = ProcessInfo.processInfo.environment["ROLLCALL_ENTRANCE_DUMP"].flatMap {
-        FileManager.default.createFile(atPath: $0, contents: nil)
-        return FileHandle(forWritingAtPath: $0)
-    }
+    /// Where every detection's evidence goes, for offline study (`--evidence`).
+    public var evidence: EvidenceLog?
     /// Delegates the matcher holds (an identity outside it is a stranger, whatever its label).
     public let enrolled: Set<String>
     public let fps: Double
@@ -58,28 +55,19 @@ public struct EntranceScore: Sendable {
         if let truth {
             for (face, walker) in Self.associate(outcome.faces.map(\.face.box), truth) {
                 let track = outcome.faces[face].trackID
-                if let dump = Self.dump {
-                    let f = outcome.faces[face]
-                    let prior = trackWalkers[f.splitFrom ?? track]?.last
-                    let record: [String: Any] = ["frame": frame, "track": track, "walker": walker, "prior": prior ?? -1,
-                                                 "look": f.lookAlike ?? -2, "dist": f.trackDistance ?? -1, "split": f.splitFrom != nil,
-                                                 "side": min(f.face.box.width, f.face.box.height), "score": f.face.score,
-                                                 "identity": walkers[walker].identity ?? "-",
-                                                 "embedding": f.embedding ?? []]
-                    if let data = try? JSONSerialization.data(withJSONObject: record) { dump.write(data + Data("\n".utf8)) }
+                if let evidence {
+                    let prior = trackWalkers[outcome.faces[face].splitFrom ?? track]?.last ?? -1
+                    evidence.write("detection", Self.record(outcome.faces[face], frame: frame, walker: walker, prior: prior,
+                                                            identity: walkers[walker].identity ?? "-"))
                 }
                 walkerOfTrack[track] = walker
                 trackWalkers[track, default: []].append(walker)
                 trackCounts[track, default: [:]][walker, default: 0] += 1
             }
         }
-        if truth == nil, let dump = Self.dump {
+        if truth == nil, let evidence {
             for f in outcome.faces where f.embedding != nil {
-                let record: [String: Any] = ["frame": frame, "track": f.trackID, "walker": -1, "prior": -1, "look": f.lookAlike ?? -2,
-                                             "dist": f.trackDistance ?? -1, "split": f.splitFrom != nil,
-                                             "side": min(f.face.box.width, f.face.box.height), "score": f.face.score,
-                                             "identity": "?", "embedding": f.embedding ?? []]
-                if let data = try? JSONSerialization.data(withJSONObject: record) { dump.write(data + Data("\n".utf8)) }
+                evidence.write("detection", Self.record(f, frame: frame, walker: -1, prior: -1, identity: "?"))
             }
         }
         add(events: outcome.events, frame: frame, walkerOfTrack: walkerOfTrack, hasTruthBoxes: truth != nil)
@@ -108,6 +96,12 @@ public struct EntranceScore: Sendable {
                 unresolved.append((track.trackID, track.candidates.map(\.delegateID)))
             }
         }
+    }
+
+    static func record(_ f: FrameOutcome.TrackedFace, frame: Int, walker: Int, prior: Int, identity: String) -> [String: Any] {
+        ["frame": frame, "track": f.trackID, "walker": walker, "prior": prior, "identity": identity,
+         "side": min(f.face.box.width, f.face.box.height), "score": f.face.score, "look": f.lookAlike ?? -2,
+         "track_distance": f.trackDistance ?? -1, "split": f.splitFrom != nil, "embedding": f.embedding ?? []]
     }
 
     /// Greedy one-to-one matching of detections to truth faces by IoU (≥ 0.3), best pair first.

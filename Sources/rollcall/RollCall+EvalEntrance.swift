@@ -40,6 +40,8 @@ extension RollCallCommand {
         @Option(help: "JPEG quality every frame goes through (0: none).") var jpegQuality = 80
         @Option(help: "A background picture (default: a plain corridor).") var background: String?
         @Option(help: "Also write the built entrance as an MJPG .avi (to try `rollcall watch` on it).") var writeVideo: String?
+        @Option(help: "Write what the pipeline saw (templates, stills, every detection with its embedding) as JSON lines, for offline study. Biometric data: evaluation sets only.")
+        var evidence: String?
 
         @Option(help: "Embedded frames of a track fused before it is decided (K).") var confirmations: Int?
         @Option(help: "Width frames are scaled to before detection (default: from the minimum face size).") var detectionWidth: Int?
@@ -96,7 +98,8 @@ extension RollCallCommand {
             let result = try EntranceEvaluator.evaluate(
                 gallery: galleryList, walk: walk, stillEngine: try engineOptions.engine(workers: workers),
                 liveEngine: try engineOptions.engine(workers: 1, flipUnlessTold: false), pipeline: pipeline,
-                enrollment: Enroller.Options(), desk: desk ? DeskCapture.Options() : nil, threshold: identifyThreshold, writeVideo: writeVideo, log: { printError($0) })
+                enrollment: Enroller.Options(), desk: desk ? DeskCapture.Options() : nil, threshold: identifyThreshold, writeVideo: writeVideo,
+                evidence: try evidence.map { try EvidenceLog(path: $0) }, log: { printError($0) })
             if json { try printJSON(result) } else { print(Self.text(result)) }
         }
 
