@@ -758,6 +758,11 @@ def build(cache, command, bin_note=None):
     if os.path.exists(notes):
         w(open(notes).read().strip() + "\n")
 
+    # Measured by benchmarks/photo_attack.sh (issue 16, item 7), written by hand from its output.
+    photo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "photo-attack-notes.md")
+    if os.path.exists(photo):
+        w(open(photo).read().strip() + "\n")
+
     w("## What remains: targets not reached\n")
     f_rc, f_sd, f_mb = (g(d, "fnir_at_fpir_0_003") for d in (rc_1n, sd_1n, mb_1n))
     a_rc, a_sd, a_mb = (g(d, "tar_at_far_0_001") for d in (rc_asian, sd_asian, mb_asian))

@@ -77,6 +77,11 @@ typedef struct rc_layer {
 
 /// A copy of `background` with `count` layers laid on it in order (parts outside the background are cut off).
 rc_status rc_image_compose(const rc_image *background, const rc_layer *layers, int count, rc_image **out, rc_error *err);
+/// A copy of `background` with `picture` laid on it through `homography` (row-major 3×3, picture pixels →
+/// background pixels), its pixels multiplied by `brightness` (0 counts as 1) and blurred by `blur` pixels (0: none):
+/// a flat photo held before a camera under perspective.
+rc_status rc_image_warp_onto(const rc_image *background, const rc_image *picture, const double *homography,
+                             float brightness, float blur, rc_image **out, rc_error *err);
 /// The square region of `image` with top-left (x, y) and side `side` pixels, scaled to `out_side` × `out_side`;
 /// parts outside the image are black, or its edge pixels repeated when `replicate`. A fixed output size, so a
 /// detector looking at it keeps one network.

@@ -76,6 +76,12 @@ public final class FaceEngine: @unchecked Sendable {
         }
     }
 
+    /// The face's landmarks and box found again at full resolution (see `FaceWorker.refine`); the face as given when
+    /// the detector does not find it there again.
+    public func refine(_ face: Face, in image: Image) throws -> Face {
+        try pool.withWorker { try $0.refine(face, in: image) }
+    }
+
     /// Embeddings of chips that were already cut (packs with one embedding network only).
     public func embed(chips: [Image]) throws -> [Embedding] {
         try pool.withWorker { try $0.embed(chips: chips) }

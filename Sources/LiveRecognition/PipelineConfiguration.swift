@@ -1,3 +1,5 @@
+import RollCall
+
 /// How the recognition pipeline trades speed against evidence.
 public struct PipelineConfiguration: Sendable, Codable, Equatable {
     /// Embeddings of one track fused before it may be decided (K). One frame can be a lucky likeness; K frames
@@ -30,6 +32,8 @@ public struct PipelineConfiguration: Sendable, Codable, Equatable {
     public var queueCapacity = 3
     /// Tracker settings.
     public var trackMaximumMisses = 8
+    /// The photo cue's window and thresholds (measured, not configurable from a file).
+    public var photoCue = PlanarMotionCue.Configuration()
 
     /// The detector's smallest reliably found face, in pixels of its own input (YuNet's finest anchors are 8 px
     /// apart; measured in BENCHMARKS.md "Detection size").

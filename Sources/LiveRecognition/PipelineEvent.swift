@@ -27,9 +27,14 @@ public struct Recognition: Sendable {
     public var decidedAtFrame: Int
     /// The best face crop, only when the operator asked for face images to be kept.
     public var crop: Image?
+    /// Whether the track moved as a flat photo does, on its frames so far (usually `undecided` this early: the final
+    /// verdict follows in `FrameOutcome.photoChecks`).
+    public var suspectedPhoto: PlanarMotionCue.Verdict
 
     public init(delegateID: String, trackID: Int, distance: Float, observations: Int, firstSeen: Date,
-                firstInstant: ContinuousClock.Instant, decidedAtFrame: Int, crop: Image? = nil) {
+                firstInstant: ContinuousClock.Instant, decidedAtFrame: Int, crop: Image? = nil,
+                suspectedPhoto: PlanarMotionCue.Verdict = .undecided) {
+        self.suspectedPhoto = suspectedPhoto
         self.delegateID = delegateID
         self.trackID = trackID
         self.distance = distance
@@ -52,14 +57,34 @@ public struct UnresolvedTrack: Sendable {
     public var candidates: [MatchCandidate]
     /// The best view of the face, kept in memory for the usher (written to disk only with `--save-faces`).
     public var crop: Image?
+    /// Whether the track moved as a flat photo does (`PlanarMotionCue`).
+    public var suspectedPhoto: PlanarMotionCue.Verdict
 
-    public init(trackID: Int, observations: Int, firstSeen: Date, lastSeen: Date, candidates: [MatchCandidate], crop: Image?) {
+    public init(trackID: Int, observations: Int, firstSeen: Date, lastSeen: Date, candidates: [MatchCandidate], crop: Image?,
+                suspectedPhoto: PlanarMotionCue.Verdict = .undecided) {
+        self.suspectedPhoto = suspectedPhoto
         self.trackID = trackID
         self.observations = observations
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.candidates = candidates
         self.crop = crop
+    }
+}
+
+/// The final photo verdict on a confirmed track (`PlanarMotionCue`), reported once, after its check-in.
+public struct PhotoCheck: Sendable, Equatable {
+    public var trackID: Int
+    public var delegateID: String
+    public var verdict: PlanarMotionCue.Verdict
+    /// What the landmarks showed; `nil` with fewer than two usable frames.
+    public var measure: PlanarMotionCue.Measure?
+
+    public init(trackID: Int, delegateID: String, verdict: PlanarMotionCue.Verdict, measure: PlanarMotionCue.Measure?) {
+        self.trackID = trackID
+        self.delegateID = delegateID
+        self.verdict = verdict
+        self.measure = measure
     }
 }
 
@@ -79,9 +104,13 @@ public struct FrameOutcome: Sendable {
         /// when the distance split it (so `trackID` is the new track's).
         public var trackDistance: Float?
         public var splitFrom: Int?
+        /// The landmarks given to the track's photo cue in this frame (full resolution), when it took some.
+        public var cueLandmarks: [Face.Point]?
     }
 
     public var events: [PipelineEvent] = []
+    /// Final photo verdicts on confirmed tracks, each reported once.
+    public var photoChecks: [PhotoCheck] = []
     public var faces: [TrackedFace] = []
     /// Faces embedded in this frame.
     public var embeddings = 0

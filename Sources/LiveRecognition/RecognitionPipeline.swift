@@ -13,6 +13,12 @@ import RollCall
 /// - A track that ends undecided after `confirmations` embeddings is reported as unresolved, with its best candidates
 ///   and its best view (in memory), for the usher.
 ///
+/// - Every usable frame of a track, until `PlanarMotionCue.Configuration.window` of them, gives its landmarks (found
+///   again at full resolution when small, as for embedding) to the track's `PlanarMotionCue`: a check-in carries the
+///   cue's verdict so far, and once the window is full, or the track ends, the final verdict on a confirmed track is
+///   reported once (`FrameOutcome.photoChecks`). A flag for the usher, never a refusal (BENCHMARKS.md, "Photos held
+///   up to the camera").
+///
 /// Not thread-safe: one gate's processing thread owns it. The engine it calls is shared and thread-safe.
 public final class RecognitionPipeline: @unchecked Sendable {
     public let engine: FaceEngine
@@ -38,9 +44,14 @@ public final class RecognitionPipeline: @unchecked Sendable {
         var bestQuality: Float = 0
         /// The face's look in its latest frame (`Self.signature`).
         var signature: [Float] = []
+        /// Whether the face moves as a flat photo does.
+        var cue: PlanarMotionCue
+        /// The final verdict of a confirmed track was reported (with its check-in or after).
+        var photoChecked = false
 
-        init(at frame: Frame, views: Int) {
+        init(at frame: Frame, views: Int, cue: PlanarMotionCue.Configuration) {
             evidence = TrackEvidence(capacity: views)
+            self.cue = PlanarMotionCue(configuration: cue)
             firstSeen = frame.capturedAt
             firstInstant = frame.instant
             lastSeen = frame.capturedAt
@@ -79,10 +90,12 @@ public final class RecognitionPipeline: @unchecked Sendable {
 
         let (assignments, closed) = tracker.update(frame: frame.index, boxes: faces.map { Box($0.box) })
         var batch: [(slot: Int, trackID: Int, quality: Float, steady: Bool)] = []
+        // Faces already found again at full resolution for the photo cue, by slot: embedding reuses them.
+        var refined: [Int: Face] = [:]
         let matcher = matcherHolder.matcher   // one matcher for the whole frame, even if a reload swaps it meanwhile
         for (slot, (face, assignment)) in zip(faces, assignments).enumerated() {
             var id = assignment.trackID
-            var state = states[id] ?? TrackState(at: frame, views: configuration.fusedViews)
+            var state = states[id] ?? TrackState(at: frame, views: configuration.fusedViews, cue: configuration.photoCue)
             let signature = (try? Self.signature(of: face, in: image)) ?? []
             var lookAlike: Float?
             if !state.signature.isEmpty, !signature.isEmpty {
@@ -97,12 +110,20 @@ public final class RecognitionPipeline: @unchecked Sendable {
                 outcome.events += conclude(state, trackID: id, matcher: matcher)
                 states[id] = nil
                 id = split.newID
-                state = TrackState(at: frame, views: configuration.fusedViews)
+                state = TrackState(at: frame, views: configuration.fusedViews, cue: configuration.photoCue)
                 outcome.splits += 1
             }
             state.signature = signature
             state.lastSeen = frame.capturedAt
             outcome.faces.append(.init(trackID: id, face: face, embedding: nil, lookAlike: lookAlike))
+            if quality != nil, !state.cue.isFull {
+                let small = min(face.box.width, face.box.height) < refineBelow
+                let seen = small ? ((try? engine.refine(face, in: image)) ?? face) : face
+                if small { refined[slot] = seen }
+                state.cue.add(seen.landmarks.map { Point(x: Double($0.x), y: Double($0.y)) })
+                outcome.faces[slot].cueLandmarks = seen.landmarks
+                if let check = photoCheck(&state, trackID: id, ended: false) { outcome.photoChecks.append(check) }
+            }
             if let quality {
                 if due(state, steady: steady, at: frame.index) {
                     batch.append((slot, id, quality, steady))
@@ -118,7 +139,8 @@ public final class RecognitionPipeline: @unchecked Sendable {
 
         if !batch.isEmpty {
             let embedded = try engine.embed(faces: batch.map {
-                (image, faces[$0.slot], min(faces[$0.slot].box.width, faces[$0.slot].box.height) < refineBelow)
+                if let face = refined[$0.slot] { return (image, face, false) }
+                return (image, faces[$0.slot], min(faces[$0.slot].box.width, faces[$0.slot].box.height) < refineBelow)
             })
             let afterEmbedding = clock.now
             outcome.embed = afterEmbedding - detected
@@ -138,10 +160,11 @@ public final class RecognitionPipeline: @unchecked Sendable {
                     outcome.events += conclude(state, trackID: id, matcher: matcher)
                     states[id] = nil
                     id = split.newID
-                    state = TrackState(at: frame, views: configuration.fusedViews)
+                    state = TrackState(at: frame, views: configuration.fusedViews, cue: configuration.photoCue)
                     state.bestCrop = try? image.crop(around: result.face)
                     state.bestQuality = item.quality
                     state.lastEmbedFrame = frame.index
+                    state.cue.add(result.face.landmarks.map { Point(x: Double($0.x), y: Double($0.y)) })
                     outcome.splits += 1
                 }
                 outcome.faces[item.slot].trackID = id
@@ -153,11 +176,12 @@ public final class RecognitionPipeline: @unchecked Sendable {
                     state.candidates = Array(match.candidates.prefix(3))
                     if let delegateID = match.delegateID, let distance = match.distance {
                         state.decided = (delegateID, distance)
+                        state.photoChecked = state.cue.isFull
                         outcome.accepted += 1
                         outcome.events.append(.confirmed(Recognition(
                             delegateID: delegateID, trackID: id, distance: distance, observations: state.evidence.count,
                             firstSeen: state.firstSeen, firstInstant: state.firstInstant, decidedAtFrame: frame.index,
-                            crop: keepCrops ? state.bestCrop : nil)))
+                            crop: keepCrops ? state.bestCrop : nil, suspectedPhoto: state.cue.verdict)))
                     }
                 }
                 states[id] = state
@@ -165,7 +189,8 @@ public final class RecognitionPipeline: @unchecked Sendable {
             outcome.match = clock.now - afterEmbedding
         }
         for track in closed {
-            if let state = states.removeValue(forKey: track.id) {
+            if var state = states.removeValue(forKey: track.id) {
+                if let check = photoCheck(&state, trackID: track.id, ended: true) { outcome.photoChecks.append(check) }
                 outcome.events += conclude(state, trackID: track.id, matcher: matcher)
             }
         }
@@ -225,7 +250,15 @@ public final class RecognitionPipeline: @unchecked Sendable {
         guard state.decided == nil, state.evidence.count >= configuration.confirmations else { return [] }
         let candidates = state.candidates.isEmpty ? Array(matcher.match(state.evidence.probe).candidates.prefix(3)) : state.candidates
         return [.unresolved(UnresolvedTrack(trackID: trackID, observations: state.evidence.count, firstSeen: state.firstSeen,
-                                            lastSeen: state.lastSeen, candidates: candidates, crop: state.bestCrop))]
+                                            lastSeen: state.lastSeen, candidates: candidates, crop: state.bestCrop,
+                                            suspectedPhoto: state.cue.verdict))]
+    }
+
+    /// The final photo verdict of a confirmed track, once: when its cue's window is full, or when it ends.
+    private func photoCheck(_ state: inout TrackState, trackID: Int, ended: Bool) -> PhotoCheck? {
+        guard let decided = state.decided, !state.photoChecked, ended || state.cue.isFull else { return nil }
+        state.photoChecked = true
+        return PhotoCheck(trackID: trackID, delegateID: decided.delegateID, verdict: state.cue.verdict, measure: state.cue.measure)
     }
 
     /// How good a frame of this face is for embedding, in 0...1; `nil` when it is not worth embedding at all (too

@@ -73,7 +73,10 @@ public final class AttendanceRecorder: @unchecked Sendable {
                 sessionID: sessionID, delegateID: recognition.delegateID, name: delegate?.name ?? recognition.delegateID,
                 unit: delegate?.unit, seat: delegate?.seat, gate: gate, distance: Double(recognition.distance),
                 firstSeen: time.iso8601(recognition.firstSeen), recordedAt: time.iso8601(Date()),
-                present: quorum.present, expected: quorum.expected)
+                present: quorum.present, expected: quorum.expected, suspectedPhoto: recognition.suspectedPhoto.suspectedPhoto)
+            if recognition.suspectedPhoto == .suspectedPhoto {
+                try flagSuspectedPhoto(delegateID: recognition.delegateID, trackID: recognition.trackID, measure: nil)
+            }
             guard isNew else {
                 // Already present (back from a break): no new record, but the greeting screen greets them again.
                 logger.debug("delegate seen again", metadata: ["gate": "\(gate)", "delegate.id": "\(recognition.delegateID)"])
@@ -89,6 +92,27 @@ public final class AttendanceRecorder: @unchecked Sendable {
             onCheckIn?(checkIn, recognition)
             return checkIn
         }
+    }
+
+    /// Records the final photo verdict on a check-in's track: a suspected photo is chained in the audit record and
+    /// put before the usher; every verdict is published (`photo_check`). Never a refusal: the check-in stands.
+    public func record(_ check: PhotoCheck) throws {
+        if check.verdict == .suspectedPhoto {
+            try flagSuspectedPhoto(delegateID: check.delegateID, trackID: check.trackID, measure: check.measure)
+        }
+        broadcaster?.publish(PhotoCheckEvent(sessionID: sessionID, delegateID: check.delegateID, gate: gate,
+                                             suspectedPhoto: check.verdict.suspectedPhoto, frames: check.measure?.frames ?? 0))
+    }
+
+    private func flagSuspectedPhoto(delegateID: String, trackID: Int, measure: PlanarMotionCue.Measure?) throws {
+        var detail = "session \(sessionID), delegate \(delegateID), track \(trackID): suspected_photo=true"
+        if let measure {
+            detail += String(format: " (non-planar %.4f, deformation %.4f, %d frames)", measure.nonPlanar, measure.deformation, measure.frames)
+        }
+        detail += "; flagged for the usher, not refused"
+        try store.recordAuditEvent(action: "checkin.suspected_photo", actor: "gate:\(gate)", detail: detail)
+        usherDesk?.flagSuspectedPhoto(delegateID: delegateID, gate: gate)
+        logger.warning("suspected photo", metadata: ["gate": "\(gate)", "delegate.id": "\(delegateID)", "track.id": "\(trackID)"])
     }
 
     /// The delegate's roster entry; one added after start (a late delegate enrolled while the daemon runs) is read

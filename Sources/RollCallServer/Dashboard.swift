@@ -17,7 +17,9 @@ enum Dashboard {
     /// Check-ins listed under "latest".
     static let latestCount = 12
 
-    static func render(report: AttendanceReport, gates: [GateHealth], usher: [UsherDesk.Case] = [], presentation: Presentation,
+    /// - Parameter suspectedPhotos: delegates whose check-in the gate flagged as a photo held up to the camera.
+    static func render(report: AttendanceReport, gates: [GateHealth], usher: [UsherDesk.Case] = [], suspectedPhotos: Set<String> = [],
+                       presentation: Presentation,
                        query: String, token: String?, fragment: Bool) -> String {
         let context = ReportContext(report, presentation)
         let texts = presentation.texts
@@ -42,6 +44,7 @@ enum Dashboard {
         values["latest"] = arrivals.map { row -> [String: Any] in
             var item = context.row(row, number: 0)
             item["how"] = row.gate.map { texts.format("greeting.gate", ["gate": $0]) } ?? item["method"]
+            item["suspectedPhoto"] = suspectedPhotos.contains(row.delegateID)
             return item
         }
         let numbered = report.rows.enumerated().map { (row: $1, number: $0 + 1) }
@@ -64,7 +67,12 @@ enum Dashboard {
             "xlsx": "/report?format=xlsx&lang=\(presentation.language.rawValue)\(suffix)",
         ]
         values["usher"] = usherCases(usher, report: report, presentation: presentation, token: token)
-        values["hasUsher"] = !usher.isEmpty
+        let rows = Dictionary(report.rows.map { ($0.delegateID, $0) }, uniquingKeysWith: { a, _ in a })
+        values["suspectedCheckIns"] = suspectedPhotos.sorted().map { id -> [String: Any] in
+            ["name": rows[id]?.name ?? id, "unit": rows[id]?.unit ?? ""]
+        }
+        values["hasSuspected"] = !suspectedPhotos.isEmpty
+        values["hasUsher"] = !usher.isEmpty || !suspectedPhotos.isEmpty
         values["token"] = token
         values["timeZone"] = presentation.time.timeZone.identifier
         return Templates.render(fragment ? "dashboard-live" : "dashboard", values, library: templates)
@@ -104,6 +112,7 @@ enum Dashboard {
                 "id": item.id.uuidString,
                 "when": texts.format("dashboard.usher_case", ["gate": item.gate, "time": presentation.time.clock(item.lastSeen)]),
                 "face": item.face == nil ? "" : "/api/usher/\(item.id.uuidString)/face.jpg\(suffix)",
+                "suspectedPhoto": item.suspectedPhoto,
                 "candidates": item.candidates.map { candidate -> [String: Any] in
                     let row = rows[candidate.delegateID]
                     var values: [String: Any] = [

@@ -16,6 +16,8 @@ public final class EventBroadcaster: @unchecked Sendable {
         case checkIn(CheckInEvent)
         /// A delegate already present confirmed again at a gate (the greeting screen greets them again).
         case seen(CheckInEvent)
+        /// The final photo verdict on a check-in's track.
+        case photoCheck(PhotoCheckEvent)
         /// The usher's desk changed: a track waits for a decision at the door, or left it.
         case usher
         /// Nothing happened; write something so a vanished client is noticed.
@@ -61,6 +63,12 @@ public final class EventBroadcaster: @unchecked Sendable {
             return Array(subscribers.values)
         }
         for continuation in targets { continuation.yield(isNew ? .checkIn(event) : .seen(event)) }
+    }
+
+    /// Sends the final photo verdict on a check-in's track to every subscriber.
+    public func publish(_ event: PhotoCheckEvent) {
+        let targets = lock.withLock { Array(subscribers.values) }
+        for continuation in targets { continuation.yield(.photoCheck(event)) }
     }
 
     /// Tells every subscriber that the usher's desk changed (`UsherDesk`).

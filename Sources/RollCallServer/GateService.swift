@@ -235,6 +235,11 @@ public final class GateService: Service, @unchecked Sendable {
                 lock.withLock { counters.framesProcessed += 1 }
                 metrics?.observe(outcome)
                 record(outcome.events)
+                for check in outcome.photoChecks {
+                    do { try recorder.record(check) } catch {
+                        logger.error("cannot record photo check", metadata: ["gate": "\(gate.name)", "error": "\(error)"])
+                    }
+                }
             } catch {
                 logger.warning("frame failed", metadata: ["gate": "\(gate.name)", "frame.index": "\(frame.index)", "error": "\(error)"])
             }

@@ -23,10 +23,19 @@ extension RollCallAPI {
         /// Where the face crop is served from (memory; nil when the track kept none).
         var face: String?
         var candidates: [Candidate]
+        /// The track moved as a flat photo held up to the camera does.
+        var suspected_photo: Bool
     }
 
     struct UsherList: ResponseEncodable {
+        struct SuspectedPhoto: Codable {
+            var delegate_id: String
+            var gate: String
+            var flagged_at: String
+        }
         var cases: [UsherCase]
+        /// Check-ins the gate flagged as a photo held up to the camera (checked in all the same).
+        var suspected_photos: [SuspectedPhoto]
     }
 
     struct UsherCheckinRequest: Decodable {
@@ -43,7 +52,10 @@ extension RollCallAPI {
 
     func addUsherRoutes<Context: AuthRequestContext<APICaller>>(viewer: RouterGroup<Context>, operators: RouterGroup<Context>) {
         viewer.get("/api/usher") { _, _ -> UsherList in
-            UsherList(cases: try (usherDesk?.waiting ?? []).map(usherCase))
+            UsherList(cases: try (usherDesk?.waiting ?? []).map(usherCase),
+                      suspected_photos: (usherDesk?.suspectedPhotos ?? [:]).sorted { $0.key < $1.key }.map {
+                          .init(delegate_id: $0.key, gate: $0.value.gate, flagged_at: presentation.time.iso8601($0.value.at))
+                      })
         }
         viewer.get("/api/usher/:id/face.jpg") { _, context -> Response in
             guard let face = try waitingCase(context).face else { throw HTTPError(.notFound, message: "this track kept no face") }
@@ -92,7 +104,7 @@ extension RollCallAPI {
                 let delegate = try? store.delegate(id: candidate.delegateID)
                 return .init(delegate_id: candidate.delegateID, name: delegate?.name ?? candidate.delegateID, unit: delegate?.unit,
                              seat: delegate?.seat, distance: Double(candidate.distance))
-            })
+            }, suspected_photo: item.suspectedPhoto)
     }
 
     /// The assisted check-in on the event stream, as a gate's would be: the dashboard and the greeting screen follow.

@@ -168,6 +168,7 @@ public struct RollCallAPI: Sendable {
     }
 
     /// Server-sent events: `checkin` for each new check-in, `seen` for a delegate already present confirmed again,
+    /// `photo_check` for the final photo verdict on a check-in's track,
     /// both as they are committed (`gate` keeps one gate's), and a `: heartbeat` comment every `heartbeatInterval`.
     /// Ends on graceful shutdown, after `eventStreamLifetime` (the client reconnects), or when a write fails because
     /// the client left.
@@ -189,6 +190,9 @@ public struct RollCallAPI: Sendable {
                 case .seen(let event) where gate == nil || event.gate == gate:
                     let json = String(decoding: try encoder.encode(event), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: "event: seen\ndata: \(json)\n\n"))
+                case .photoCheck(let event) where gate == nil || event.gate == gate:
+                    let json = String(decoding: try encoder.encode(event), as: UTF8.self)
+                    try await writer.write(ByteBuffer(string: "event: photo_check\ndata: \(json)\n\n"))
                 case .usher:
                     try await writer.write(ByteBuffer(string: "event: usher\ndata: {}\n\n"))
                 case .heartbeat:
@@ -227,6 +231,7 @@ public struct RollCallAPI: Sendable {
     func dashboard(_ request: Request, fragment: Bool) throws -> String {
         let query = Self.formValue("q", in: request.uri.query) ?? ""
         return Dashboard.render(report: try store.report(sessionID: sessionID), gates: gateHealth(), usher: usherDesk?.waiting ?? [],
+                                suspectedPhotos: Set((usherDesk?.suspectedPhotos ?? [:]).keys),
                                 presentation: try presentation(for: request), query: query,
                                 token: request.uri.queryParameters["token"].map(String.init), fragment: fragment)
     }

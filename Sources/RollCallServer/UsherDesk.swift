@@ -26,6 +26,8 @@ public final class UsherDesk: @unchecked Sendable {
         public let candidates: [Candidate]
         /// JPEG of the best view.
         public let face: Data?
+        /// The track moved as a flat photo held up to the camera does (`PlanarMotionCue`).
+        public let suspectedPhoto: Bool
         let added: ContinuousClock.Instant
     }
 
@@ -34,6 +36,7 @@ public final class UsherDesk: @unchecked Sendable {
     /// Tracks whose best candidate is farther than this are not shown.
     public let plausibleDistance: Float
     private var cases: [Case] = []
+    private var suspected: [String: (gate: String, at: Date)] = [:]
     private let lock = NSLock()
     private let onChange: (@Sendable () -> Void)?
 
@@ -60,7 +63,7 @@ public final class UsherDesk: @unchecked Sendable {
         guard let best = track.candidates.first, best.distance < plausibleDistance else { return nil }
         let item = Case(id: UUID(), gate: gate, firstSeen: track.firstSeen, lastSeen: track.lastSeen,
                         candidates: track.candidates.prefix(3).map { .init(delegateID: $0.delegateID, distance: $0.distance) },
-                        face: try? track.crop?.jpegData(quality: 85), added: .now)
+                        face: try? track.crop?.jpegData(quality: 85), suspectedPhoto: track.suspectedPhoto == .suspectedPhoto, added: .now)
         lock.withLock {
             expire()
             cases.append(item)
@@ -69,6 +72,16 @@ public final class UsherDesk: @unchecked Sendable {
         onChange?()
         return item
     }
+
+    /// Marks a delegate's check-in as a suspected photo, for the usher to look at (in memory; the audit chain keeps
+    /// the record).
+    public func flagSuspectedPhoto(delegateID: String, gate: String, at date: Date = Date()) {
+        lock.withLock { suspected[delegateID] = (gate, date) }
+        onChange?()
+    }
+
+    /// Delegates whose check-in was flagged as a suspected photo, and where.
+    public var suspectedPhotos: [String: (gate: String, at: Date)] { lock.withLock { suspected } }
 
     /// The waiting cases, newest first.
     public var waiting: [Case] {

@@ -95,7 +95,7 @@ struct GreetingTests {
             switch message {
             case .checkIn: kinds.append("checkin")
             case .seen: kinds.append("seen")
-            case .heartbeat, .usher: break
+            case .heartbeat, .usher, .photoCheck: break
             }
         }
         #expect(kinds == ["checkin", "seen"])
