@@ -63,4 +63,47 @@ import Testing
         let verify = try await w.launch("audit", "verify")
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
+
+    @Test(.enabled(if: serverURL != nil || serverRequired, "ROLLCALL_TEST_POSTGRES is not set: PostgreSQL CLI test skipped (make test starts a server)"))
+    func fourWatchProcesses_oneDatabase_eachDelegateCheckedInOnce() async throws {
+        let text = try #require(Self.serverURL, "ROLLCALL_TEST_POSTGRES is not set, but make test requires it")
+        let server = try PostgresURL(text)
+        let name = "rollcall_gates_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        try PostgresDatabases.create(name, on: server, logger: logger)
+        defer { try? PostgresDatabases.drop(name, on: server, logger: logger) }
+        var w = try CLITests.Workspace()
+        var url = server
+        url.database = name
+        w.env["PGPASSWORD"] = server.password
+        w.env["ROLLCALL_DB"] = url.description
+        let photos = (ProcessInfo.processInfo.environment["ROLLCALL_MODELS"] ?? "") + "/test-photos"
+        let csv = try w.file("roster.csv", """
+            id,name,unit,seat,photo
+            D-001,Barack Obama,Đoàn Hoa Kỳ,A1,\(photos)/obama2.jpg;\(photos)/obama3.jpg
+            D-002,Nguyễn Thị Ánh Tuyết,Đoàn Hà Nội,B1,
+
+            """)
+        #expect(try await w.launch("roster", "import", csv).status == 0)
+        let enroll = try await w.launch("enroll", "--roster", csv)
+        #expect(enroll.status == 0, "\(enroll.stderr)")
+        #expect(try await w.launch("session", "open", "Phiên", "--quorum", "1/3").status == 0)
+        let clip = w.dir.appendingPathComponent("entrance.avi").path
+        #expect(try await w.launch("make-clip", "\(photos)/obama.jpg", "\(photos)/biden.jpg", "--out", clip).status == 0)
+        // When four gates watch the same people walk in, at once, into one database
+        let workspace = w
+        let runs = try await withThrowingTaskGroup(of: CLITests.Run.self) { group in
+            for gate in 1...4 { group.addTask { try await workspace.launch("watch", clip, "--gate", "gate-\(gate)") } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Then every gate ran to the end, one of them checked Obama in, the others saw him, and the chain verifies
+        #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
+        #expect(runs.filter { $0.stdout.contains("checked in D-001") }.count == 1, "\(runs.map(\.stdout))")
+        let report = try await w.launch("report", "--format", "csv", "--no-bom")
+        let rows = report.stdout.split(whereSeparator: \.isNewline)
+        #expect(rows.filter { $0.contains(",present,") }.count == 1 && rows.contains { $0.hasPrefix("D-001,") && $0.contains(",present,") },
+                "\(report.stdout)")
+        let verify = try await w.launch("audit", "verify")
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
 }
