@@ -1,6 +1,6 @@
 # RollCall: the two commands of the README, and the steps they are made of.
 #   make demo   set up, then run the main job on the bundled defaults (SQLite, sface pack, real photos)
-#   make test   set up, then run the test suite
+#   make test   set up, then run the test suite (with a throwaway PostgreSQL server)
 SWIFT    ?= swift
 ROLLCALL_MODELS ?= $(HOME)/.cache/rollcall/models
 export ROLLCALL_MODELS
@@ -14,8 +14,9 @@ demo: system release
 	$(RELEASE_BIN) models fetch --manifest Fixtures/test-photos.json
 	scripts/demo.sh $(RELEASE_BIN)
 
+# The PostgreSQL tests run against a throwaway server started for the run (and stopped after it, pass or fail).
 test: system build models
-	$(SWIFT) test
+	scripts/with-test-postgres.sh $(SWIFT) test
 
 setup: system build models
 

@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        // Several gate machines and one secretariat over one PostgreSQL database (RollCallPostgres).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The only C++ in the project: a thin extern "C" layer over OpenCV (decode, detect, align, embed, capture).
@@ -99,6 +101,20 @@ let package = Package(
             dependencies: [
                 "RollCall",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // PostgreSQL persistence (postgres-nio): the same `RollCallStorage` for several machines, versioned migrations,
+        // the audit chain appended under an advisory lock.
+        .target(
+            name: "RollCallPostgres",
+            dependencies: [
+                "RollCall",
+                "RollCallStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -170,6 +186,7 @@ let package = Package(
                 "LiveRecognition",
                 "RollCall",
                 "RollCallStore",
+                "RollCallPostgres",
                 "RollCallServer",
                 "Documents",
                 "Texts",
@@ -182,7 +199,10 @@ let package = Package(
         .testTarget(name: "FaceEngineTests", dependencies: ["FaceEngine"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         // Runs the built `rollcall` binary: whole command lines, their output and exit codes.
-        .testTarget(name: "CLITests", dependencies: ["rollcall", "Spreadsheets"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["rollcall", "Spreadsheets", "RollCallPostgres", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "EnrollmentTests",
             dependencies: [
@@ -207,6 +227,16 @@ let package = Package(
         ),
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "RollCall", "Texts"]),
         .testTarget(name: "RollCallStoreTests", dependencies: ["RollCallStore", "Texts"]),
+        // One behaviour suite run against both stores: SQLite in memory, PostgreSQL on a real server
+        // (ROLLCALL_TEST_POSTGRES; `make test` starts one).
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "RollCall", "RollCallStore", "RollCallPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "RollCallServerTests",
             dependencies: [

@@ -8,8 +8,9 @@
 #   poppler-utils    pdftotext, to read back the A4 pages Chromium prints (DocumentPrintTests)
 #   zlib1g-dev       deflate for the .xlsx files (ZIPFoundation)
 #   curl             the HTTPS client of the TLS tests (RollCallServerTests, CLITests)
+#   postgresql       the shared store for several gate machines; `make test` starts a throwaway server (StorageTests)
 set -euo pipefail
-packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium poppler-utils zlib1g-dev curl)
+packages=(libopencv-dev libsqlite3-dev python3-onnx python3-numpy python3-pip chromium poppler-utils zlib1g-dev curl postgresql)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

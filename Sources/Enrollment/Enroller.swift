@@ -57,7 +57,7 @@ public struct Enroller {
     }
 
     let engine: FaceEngine
-    let store: RollCallStore
+    let store: any RollCallStorage
     let logger: Logger
     /// Faces closer than this to another delegate's template are refused (the pack's 1:N threshold).
     let duplicateThreshold: Float
@@ -68,7 +68,7 @@ public struct Enroller {
     /// The pack recorded with each template.
     let pack: TemplatePack
 
-    public init(engine: FaceEngine, store: RollCallStore, logger: Logger) {
+    public init(engine: FaceEngine, store: any RollCallStorage, logger: Logger) {
         self.engine = engine
         self.store = store
         self.logger = logger

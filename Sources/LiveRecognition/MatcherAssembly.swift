@@ -21,9 +21,9 @@ public enum MatcherAssembly {
     /// - Throws: `StoreError.packMismatch` / `.unknownTemplatePack` when the templates were not made by the engine's
     ///   pack (two 128-d packs such as `sface` and `dlib` would otherwise "match" with meaningless distances);
     ///   `RecognitionError.noTemplates` when there are none.
-    public static func makeMatcher(store: RollCallStore, engine: FaceEngine, threshold: Float? = nil) throws -> Matcher {
+    public static func makeMatcher(store: any RollCallStorage, engine: FaceEngine, threshold: Float? = nil) throws -> Matcher {
         let matcher = try reloadMatcher(store: store, engine: engine, threshold: threshold)
-        guard matcher.gallery.templateCount > 0 else { throw RecognitionError.noTemplates(store.path) }
+        guard matcher.gallery.templateCount > 0 else { throw RecognitionError.noTemplates(store.location) }
         return matcher
     }
 
@@ -31,11 +31,11 @@ public enum MatcherAssembly {
     /// that recognises nobody (every delegate was removed) instead of an error.
     ///
     /// - Parameter threshold: an identify threshold other than the pack's (evaluations that compare operating points).
-    public static func reloadMatcher(store: RollCallStore, engine: FaceEngine, threshold: Float? = nil) throws -> Matcher {
+    public static func reloadMatcher(store: any RollCallStorage, engine: FaceEngine, threshold: Float? = nil) throws -> Matcher {
         let gallery = try store.gallery(madeBy: templatePack(of: engine), defaultDimension: engine.dimension,
                                         fusion: templateFusion(of: engine))
         guard gallery.dimension == engine.dimension else {
-            throw RecognitionError.dimensionMismatch(store.path, stored: gallery.dimension, pack: engine.pack.pack.name,
+            throw RecognitionError.dimensionMismatch(store.location, stored: gallery.dimension, pack: engine.pack.pack.name,
                                                      packDimension: engine.dimension)
         }
         let thresholds = engine.thresholds
@@ -44,7 +44,7 @@ public enum MatcherAssembly {
     }
 
     /// `makeMatcher` in a holder that a `TemplateReloader` can keep up to date, with the template version read first.
-    public static func makeMatcherHolder(store: RollCallStore, engine: FaceEngine, threshold: Float? = nil) throws -> MatcherHolder {
+    public static func makeMatcherHolder(store: any RollCallStorage, engine: FaceEngine, threshold: Float? = nil) throws -> MatcherHolder {
         let version = try store.templateVersion()
         return MatcherHolder(try makeMatcher(store: store, engine: engine, threshold: threshold), version: version)
     }

@@ -12,7 +12,7 @@ import Texts
 /// published and counted, so anything a watcher saw acknowledged is on disk. Replaying the same input after a crash
 /// cannot duplicate it, because the store keeps the first confirmed sighting only.
 public final class AttendanceRecorder: @unchecked Sendable {
-    public let store: RollCallStore
+    public let store: any RollCallStorage
     public let sessionID: Int64
     public let gate: String
     private let rosterLock = NSLock()
@@ -30,7 +30,7 @@ public final class AttendanceRecorder: @unchecked Sendable {
     ///   - usherDesk: where tracks the gate could not confirm wait for the usher (in memory).
     ///   - time: the site's clock, for the events' times.
     ///   - onCheckIn: called after each newly committed check-in (the CLI prints it).
-    public init(store: RollCallStore, sessionID: Int64, gate: String, broadcaster: EventBroadcaster? = nil,
+    public init(store: any RollCallStorage, sessionID: Int64, gate: String, broadcaster: EventBroadcaster? = nil,
                 metrics: PipelineMetrics? = nil, facesDirectory: URL? = nil, usherDesk: UsherDesk? = nil, time: SiteTime = .vietnam,
                 logger: Logger, onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil) throws {
         self.time = time
@@ -54,7 +54,7 @@ public final class AttendanceRecorder: @unchecked Sendable {
         defer { metrics?.recordSeconds.record(clock.now - start) }
         switch event {
         case .unresolved(let track):
-            try store.recordSighting(session: sessionID, delegateID: nil, gate: gate, distance: nil, at: track.firstSeen)
+            try store.recordSighting(Sighting(sessionID: sessionID, delegateID: nil, gate: gate, distance: nil, seenAt: track.firstSeen))
             logger.info("unknown face", metadata: ["gate": "\(gate)", "track.id": "\(track.trackID)", "track.observations": "\(track.observations)"])
             if usherDesk?.add(track, gate: gate) != nil, let facesDirectory, let crop = track.crop {
                 // Kept on disk only because the operator asked for face images (`--save-faces`).
@@ -62,12 +62,14 @@ public final class AttendanceRecorder: @unchecked Sendable {
             }
             return nil
         case .confirmed(let recognition):
-            try store.recordSighting(session: sessionID, delegateID: recognition.delegateID, gate: gate,
-                                     distance: recognition.distance, at: recognition.firstSeen)
-            let isNew = try store.confirmPresence(session: sessionID, delegateID: recognition.delegateID, gate: gate,
-                                                  distance: recognition.distance, at: recognition.firstSeen)
+            // One transaction: the sighting, and the check-in with its chain link when it is the first; the quorum
+            // comes back from counts in the same transaction.
+            let confirmation = try store.recordConfirmedSighting(Sighting(
+                sessionID: sessionID, delegateID: recognition.delegateID, gate: gate, distance: recognition.distance,
+                seenAt: recognition.firstSeen))
+            let isNew = confirmation.checkedIn
             saveCrop(recognition)
-            let quorum = try store.quorum(sessionID: sessionID)
+            let quorum = confirmation.quorum
             let delegate = delegate(id: recognition.delegateID)
             let checkIn = CheckInEvent(
                 sessionID: sessionID, delegateID: recognition.delegateID, name: delegate?.name ?? recognition.delegateID,

@@ -16,7 +16,7 @@ import Texts
 /// Assembles the daemon's parts, so `rollcall watch`, `rollcall serve` and the tests build them the same way.
 public enum Daemon {
     /// The session to record into: `requested`, which must exist and be open, or else the open one.
-    public static func resolveSession(store: RollCallStore, requested: Int64?) throws -> SessionInfo {
+    public static func resolveSession(store: any RollCallStorage, requested: Int64?) throws -> SessionInfo {
         if let requested {
             let session = try store.session(id: requested)
             guard session.closedAt == nil else { throw ServerError.sessionClosed(requested) }
@@ -29,7 +29,7 @@ public enum Daemon {
     /// The service that keeps `holder` in step with the store's templates every `seconds`; `nil` when `seconds` is 0
     /// (templates read at start only).
     public static func makeTemplateReloader(
-        store: RollCallStore, engine: FaceEngine, holder: MatcherHolder, seconds: Double, logger: Logger
+        store: any RollCallStorage, engine: FaceEngine, holder: MatcherHolder, seconds: Double, logger: Logger
     ) -> TemplateReloader? {
         guard seconds > 0 else { return nil }
         return TemplateReloader(store: store, engine: engine, holder: holder, interval: .milliseconds(Int64((seconds * 1000).rounded())),
@@ -39,7 +39,7 @@ public enum Daemon {
     /// One gate: pipeline, recorder and the service that runs them. The pipeline uses whatever matcher `matcher`
     /// holds at each batch, so gates sharing one holder all follow a `TemplateReloader`.
     public static func makeGate(
-        _ gate: GateConfiguration, engine: FaceEngine, matcher: MatcherHolder, store: RollCallStore, sessionID: Int64,
+        _ gate: GateConfiguration, engine: FaceEngine, matcher: MatcherHolder, store: any RollCallStorage, sessionID: Int64,
         pipeline: PipelineConfiguration, reconnect: ReconnectPolicy, registry: PrometheusCollectorRegistry?,
         broadcaster: EventBroadcaster?, facesDirectory: String?, usherDesk: UsherDesk? = nil, time: SiteTime = .vietnam,
         logger: Logger, onCheckIn: (@Sendable (CheckInEvent, Recognition) -> Void)? = nil

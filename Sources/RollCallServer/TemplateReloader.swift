@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// previous matcher stays; the next tick tries again. Removing every template leaves an empty matcher that recognises
 /// nobody (with a warning) rather than keeping removed delegates' templates in use.
 public final class TemplateReloader: Service, @unchecked Sendable {
-    private let store: RollCallStore
+    private let store: any RollCallStorage
     private let engine: FaceEngine
     private let holder: MatcherHolder
     private let interval: Duration
@@ -25,7 +25,7 @@ public final class TemplateReloader: Service, @unchecked Sendable {
     private let wakeUp = NSCondition()
     private var stopped = false
 
-    public init(store: RollCallStore, engine: FaceEngine, holder: MatcherHolder, interval: Duration, logger: Logger) {
+    public init(store: any RollCallStorage, engine: FaceEngine, holder: MatcherHolder, interval: Duration, logger: Logger) {
         precondition(interval > .zero, "interval must be positive")
         self.store = store
         self.engine = engine
@@ -99,12 +99,12 @@ public final class TemplateReloader: Service, @unchecked Sendable {
                 let gallery = matcher.gallery
                 outcome = .reloaded(delegates: gallery.delegateCount, templates: gallery.enrolledTemplateCount)
                 logger.info("templates reloaded: \(gallery.delegateCount) delegates, \(gallery.enrolledTemplateCount) templates", metadata: [
-                    "db.path": "\(store.path)", "gallery.delegates": "\(gallery.delegateCount)",
+                    "db.path": "\(store.location)", "gallery.delegates": "\(gallery.delegateCount)",
                     "gallery.templates": "\(gallery.enrolledTemplateCount)",
                 ])
                 if gallery.templateCount == 0 {
                     logger.warning("no templates enrolled any more: recognising nobody until delegates are enrolled",
-                                   metadata: ["db.path": "\(store.path)"])
+                                   metadata: ["db.path": "\(store.location)"])
                 }
             }
         } catch {
@@ -120,7 +120,7 @@ public final class TemplateReloader: Service, @unchecked Sendable {
             // One warning per new reason, not one per tick while an operator fixes it.
             let level: Logger.Level = repeated ? .debug : .warning
             logger.log(level: level, "templates not reloaded; recognition goes on with the previous ones", metadata: [
-                "db.path": "\(store.path)", "error": "\(failure)",
+                "db.path": "\(store.location)", "error": "\(failure)",
                 "gallery.delegates": "\(holder.matcher.gallery.delegateCount)",
             ])
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RollCall
 
 /// A `delegate` row.
 struct DelegateRecord: Codable, FetchableRecord, PersistableRecord {
@@ -92,9 +93,11 @@ struct SightingRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var gate: String
     var distance: Double?
     var seenAt: Int64
+    /// The id the gate made (`Sighting.id`); `nil` for rows logged before gates made ids.
+    var uid: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, gate, distance
+        case id, gate, distance, uid
         case sessionID = "session_id"
         case delegateID = "delegate_id"
         case seenAt = "seen_at"
@@ -115,6 +118,8 @@ struct AttendanceRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var seq: Int64
     var prevHash: String
     var hash: String
+    /// The confirmed sighting that made it (`Sighting.id`), if one did. Not chained.
+    var sightingUID: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, method, gate, distance, seq, hash
@@ -122,10 +127,12 @@ struct AttendanceRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case delegateID = "delegate_id"
         case seenAt = "seen_at"
         case prevHash = "prev_hash"
+        case sightingUID = "sighting_uid"
     }
     enum Columns {
         static let sessionID = Column(CodingKeys.sessionID)
         static let delegateID = Column(CodingKeys.delegateID)
+        static let sightingUID = Column(CodingKeys.sightingUID)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

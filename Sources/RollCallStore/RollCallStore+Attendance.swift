@@ -2,20 +2,6 @@ import Foundation
 import GRDB
 import RollCall
 
-/// What a manual check-in or check-out did.
-public struct ManualEventResult: Sendable, Equatable {
-    /// The session it went into.
-    public var sessionID: Int64
-    /// The manual event's row id.
-    public var eventID: Int64
-    /// For a check-in: whether it made the delegate present (false if they already were).
-    public var newlyPresent: Bool
-    /// The delegate's standing after the event (a check-out before arrival excuses, after arrival marks them left).
-    public var status: AttendanceStatus
-    /// The event's time.
-    public var at: Date
-}
-
 extension RollCallStore {
     // MARK: - Sessions
 
@@ -94,12 +80,50 @@ extension RollCallStore {
     ///   - distance: The match distance, if there was a candidate.
     ///   - date: When the face was seen.
     public func recordSighting(session: Int64, delegateID: String?, gate: String, distance: Float?, at date: Date) throws {
-        try write { db in
-            guard try SessionRecord.exists(db, key: session) else { throw StoreError.unknownSession(session) }
-            var record = SightingRecord(id: nil, sessionID: session, delegateID: delegateID?.nfc, gate: gate,
-                                        distance: distance.map(Double.init), seenAt: date.millisecondsSince1970)
-            try record.insert(db)
+        try recordSighting(Sighting(sessionID: session, delegateID: delegateID, gate: gate, distance: distance, seenAt: date))
+    }
+
+    /// Logs one recognition; a sighting whose id is already logged is ignored (a retried write lands once).
+    public func recordSighting(_ sighting: Sighting) throws {
+        try write { db in _ = try Self.insertSighting(sighting, db) }
+    }
+
+    /// Logs a confirmed sighting and checks the delegate in when it is their first in the session, in one
+    /// transaction. A retry (the same `sighting.id`) writes nothing and answers what the first write answered.
+    public func recordConfirmedSighting(_ sighting: Sighting) throws -> Confirmation {
+        guard let delegateID = sighting.delegateID?.nfc else {
+            throw StoreError.badArgument("confirmed sighting \(sighting.id) names no delegate")
         }
+        let confirmation = try write { db -> Confirmation in
+            try Self.requireOpenSession(sighting.sessionID, db)
+            guard try DelegateRecord.exists(db, key: delegateID) else { throw StoreError.unknownDelegate(delegateID) }
+            let uid = sighting.id.uuidString
+            let checkedIn: Bool
+            if try Self.insertSighting(sighting, db) {
+                checkedIn = try Self.insertAttendanceIfFirst(
+                    session: sighting.sessionID, delegateID: delegateID, method: .face, gate: sighting.gate,
+                    distance: sighting.distance.map(Double.init), at: sighting.seenAt, sightingUID: uid, db)
+            } else {
+                checkedIn = try AttendanceRecord.filter(AttendanceRecord.Columns.sightingUID == uid).fetchCount(db) > 0
+            }
+            let session = try SessionRecord.fetchOne(db, key: sighting.sessionID)!
+            return Confirmation(checkedIn: checkedIn, quorum: try Self.countQuorum(session, db))
+        }
+        if confirmation.checkedIn {
+            logger.debug("delegate confirmed", metadata: ["delegate.id": "\(delegateID)", "session.id": "\(sighting.sessionID)"])
+        }
+        return confirmation
+    }
+
+    /// Inserts a sighting unless its id is logged already; `true` when it was new.
+    private static func insertSighting(_ sighting: Sighting, _ db: Database) throws -> Bool {
+        guard try SessionRecord.exists(db, key: sighting.sessionID) else { throw StoreError.unknownSession(sighting.sessionID) }
+        let uid = sighting.id.uuidString
+        if try SightingRecord.filter(Column("uid") == uid).fetchCount(db) > 0 { return false }
+        var record = SightingRecord(id: nil, sessionID: sighting.sessionID, delegateID: sighting.delegateID?.nfc, gate: sighting.gate,
+                                    distance: sighting.distance.map(Double.init), seenAt: sighting.seenAt.millisecondsSince1970, uid: uid)
+        try record.insert(db)
+        return true
     }
 
     /// Marks a delegate present from a confirmed face sighting. The first confirmation wins: later ones never move the
@@ -165,14 +189,16 @@ extension RollCallStore {
     }
 
     private static func insertAttendanceIfFirst(
-        session: Int64, delegateID: String, method: AttendanceMethod, gate: String?, distance: Double?, at date: Date, _ db: Database
+        session: Int64, delegateID: String, method: AttendanceMethod, gate: String?, distance: Double?, at date: Date,
+        sightingUID: String? = nil, _ db: Database
     ) throws -> Bool {
         let exists = try AttendanceRecord
             .filter(AttendanceRecord.Columns.sessionID == session && AttendanceRecord.Columns.delegateID == delegateID).fetchCount(db) > 0
         if exists { return false }
         let (seq, previous) = try chainHead(db)
         var record = AttendanceRecord(id: nil, sessionID: session, delegateID: delegateID, method: method.rawValue, gate: gate,
-                                      distance: distance, seenAt: date.millisecondsSince1970, seq: seq + 1, prevHash: previous, hash: "")
+                                      distance: distance, seenAt: date.millisecondsSince1970, seq: seq + 1, prevHash: previous, hash: "",
+                                      sightingUID: sightingUID)
         record.hash = AuditChain.hash(table: "attendance", sequence: record.seq, fields: record.chainFields, previousHash: previous)
         try record.insert(db)
         try setChainHead(record.seq, record.hash, db)
@@ -221,14 +247,17 @@ extension RollCallStore {
         }
     }
 
-    /// Present now against expected in a session (default: the open one), without verifying the chain (the daemon
-    /// asks at every check-in).
+    /// Present now against expected in a session (default: the open one, else the latest), counted in SQL: the
+    /// daemon asks at every check-in, so no report is rebuilt and the chain is not verified.
     public func quorum(sessionID: Int64? = nil) throws -> Quorum {
-        try read { db in
-            let session = try Self.reportSession(sessionID, db)
-            let rows = try Self.rows(session: session.id!, db)
-            return Quorum(expected: rows.count, present: rows.filter { $0.status == .present }.count, rule: session.info.quorumRule)
-        }
+        try read { db in try Self.countQuorum(try Self.reportSession(sessionID, db), db) }
+    }
+
+    /// The quorum of `session` from counts: delegates on the roster, and those whose arrival is recorded and not
+    /// followed by a check-out (`PresenceHistory.standing`: the last event at or after the arrival decides).
+    static func countQuorum(_ session: SessionRecord, _ db: Database) throws -> Quorum {
+        let row = try Row.fetchOne(db, sql: StorageSQL.quorumCounts, arguments: [session.id!])!
+        return Quorum(expected: row["expected"], present: row["present"], rule: session.info.quorumRule)
     }
 
     private static func reportSession(_ sessionID: Int64?, _ db: Database) throws -> SessionRecord {

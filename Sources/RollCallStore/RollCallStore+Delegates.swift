@@ -3,33 +3,6 @@ import Foundation
 import GRDB
 import RollCall
 
-/// What a roster import changed.
-public struct RosterImportSummary: Sendable, Equatable, Codable {
-    /// Delegates new to the database.
-    public var inserted: Int
-    /// Delegates already there, updated from the file.
-    public var updated: Int
-    /// Photos listed in the file (not yet enrolled).
-    public var photos: Int
-    /// Photo paths per delegate id, for enrollment.
-    public var photosByDelegate: [String: [String]]
-}
-
-/// The state of the template table as `RollCallStore.templateVersion()` reads it: equal values mean the same templates.
-public struct TemplateVersion: Sendable, Equatable, CustomStringConvertible {
-    /// Templates stored.
-    public var count: Int
-    /// The highest template id ever assigned (AUTOINCREMENT: never reused, never lowered).
-    public var lastID: Int64
-
-    public init(count: Int, lastID: Int64) {
-        self.count = count
-        self.lastID = lastID
-    }
-
-    public var description: String { "\(count) templates, last id \(lastID)" }
-}
-
 /// A delegate with their templates' metadata (never the embeddings).
 public struct DelegateDetails: Sendable, Equatable {
     /// What one stored template is, without its content.
@@ -144,7 +117,7 @@ extension RollCallStore {
     /// Copies the WAL into the database file and truncates it.
     public func checkpoint() throws {
         try Self.perform(path) {
-            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         }
     }
 

@@ -131,6 +131,18 @@ extension RollCallStore {
                 t.add(column: "quorum_rule", .text)
             }
         }
+        migrator.registerMigration("v5 gate-made sighting ids") { db in
+            // The id a gate makes for each sighting (`Sighting.id`), so a retried write lands once; NULL for rows
+            // logged before gates made ids (SQLite's UNIQUE lets any number of NULLs through).
+            try db.alter(table: "sighting") { t in
+                t.add(column: "uid", .text)
+            }
+            try db.create(index: "sighting_uid", on: "sighting", columns: ["uid"], unique: true)
+            // Which confirmed sighting checked the delegate in, so a retry of it can say so again. Not chained.
+            try db.alter(table: "attendance") { t in
+                t.add(column: "sighting_uid", .text)
+            }
+        }
         return migrator
     }
 }

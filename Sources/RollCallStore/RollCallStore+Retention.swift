@@ -61,7 +61,7 @@ extension RollCallStore {
             return (templates, delegates)
         }
         try checkpoint()
-        try Self.perform(path) { try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
+        try Self.perform(path) { try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") } }
         try checkpoint()
         logger.notice("templates purged", metadata: ["templates.erased": "\(templates)", "delegates": "\(delegates)"])
         return PurgeSummary(templates: templates, delegates: delegates, bytesReclaimed: max(0, sizeBefore - fileSize()))

@@ -1,4 +1,5 @@
 import GRDB
+import RollCall
 
 /// How many templates one pack made; `pack` is `nil` for templates stored before packs were recorded.
 public struct TemplatePackCount: Sendable, Equatable {

@@ -4,7 +4,8 @@ import GRDB
 import Logging
 import RollCall
 
-/// The roll-call database: one SQLite file in WAL mode, shared by the daemon and the CLI.
+/// The roll-call database on SQLite: one file in WAL mode shared by the daemon and the CLI (or an in-memory
+/// database for tests), the embedded `RollCallStorage`.
 ///
 /// - Migrates in `init`.
 /// - Every write is one transaction; a writer waits up to `busyTimeout` for another process's write lock, then fails
@@ -12,9 +13,9 @@ import RollCall
 /// - `PRAGMA secure_delete` is on, so deleted rows (removed templates) are overwritten, not just unlinked.
 /// - Templates are sealed with a key kept outside the file; a key check value in `meta` rejects a wrong key at open.
 public final class RollCallStore: Sendable {
-    /// The database file.
+    /// The database file (or what an in-memory database is called).
     public let path: String
-    let pool: DatabasePool
+    let writer: any DatabaseWriter
     let logger: Logger
     /// The template key, `nil` when it is missing (templates then cannot be read or written). It changes when
     /// another process rotates the key (`rotateTemplateKey`): see `key(matching:)`.
@@ -22,7 +23,7 @@ public final class RollCallStore: Sendable {
     let keySource: TemplateKeySource
     private var keyOrigin: String { keySource.origin }
 
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database file at `path`: a `DatabasePool` in WAL mode.
     ///
     /// - Parameters:
     ///   - path: The SQLite file.
@@ -30,27 +31,39 @@ public final class RollCallStore: Sendable {
     ///   - busyTimeout: How long a write waits for another process's lock, seconds.
     ///   - logger: Receives ids and counts only, never names or embeddings.
     /// - Throws: `StoreError` (`notSQLite`, `busy`, `cannotOpen`, `keyMismatch`, `keyFile`).
-    public init(path: String, keySource: TemplateKeySource, busyTimeout: TimeInterval = 5, logger: Logger) throws {
+    public convenience init(path: String, keySource: TemplateKeySource, busyTimeout: TimeInterval = 5, logger: Logger) throws {
+        try RollCallStore.checkHeader(path)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: RollCallStore.configuration(busyTimeout: busyTimeout))
+        } catch {
+            throw RollCallStore.mapError(error, path: path)
+        }
+        try self.init(writer: pool, location: path, keySource: keySource, logger: logger)
+    }
+
+    /// Uses the database `writer` is given (a `DatabasePool` on a file, or an in-memory `DatabaseQueue` for tests),
+    /// migrating it first. Make it with `RollCallStore.configuration(busyTimeout:)`, so foreign keys and
+    /// `secure_delete` are on.
+    ///
+    /// - Parameters:
+    ///   - writer: The database.
+    ///   - location: What messages call it (the file path).
+    ///   - keySource: Where the template key comes from.
+    ///   - logger: Receives ids and counts only, never names or embeddings.
+    public init(writer: any DatabaseWriter, location: String, keySource: TemplateKeySource, logger: Logger) throws {
+        let path = location
         self.path = path
         self.logger = logger
         self.keySource = keySource
-        try Self.checkHeader(path)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-        }
-        let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            try Self.migrator.migrate(writer)
         } catch {
             throw Self.mapError(error, path: path)
         }
-        self.pool = pool
+        self.writer = writer
         // Key: verify against the stored check value, or record it on first use.
-        let stored = try Self.perform(path) { try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'template_key_check'") } }
+        let stored = try Self.perform(path) { try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'template_key_check'") } }
         let key = try keySource.load(create: stored == nil)
         if let key {
             let check = TemplateSealer.checkValue(key)
@@ -58,7 +71,7 @@ public final class RollCallStore: Sendable {
                 guard stored == check else { throw StoreError.keyMismatch(keySource.origin) }
             } else {
                 try Self.perform(path) {
-                    try pool.write { db in
+                    try writer.write { db in
                         try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('template_key_check', ?)", arguments: [check])
                         let now = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'template_key_check'")
                         // Another process may have recorded a different key between our read and this write.
@@ -71,16 +84,34 @@ public final class RollCallStore: Sendable {
         logger.debug("store opened", metadata: ["db.path": "\(path)", "key.present": "\(key != nil)"])
     }
 
+    /// An in-memory database (tests, tools): nothing is written to disk, and it is gone when the store is.
+    public static func inMemory(keySource: TemplateKeySource, logger: Logger) throws -> RollCallStore {
+        let queue = try DatabaseQueue(configuration: configuration(busyTimeout: 0))
+        return try RollCallStore(writer: queue, location: "in-memory database", keySource: keySource, logger: logger)
+    }
+
+    /// The connection settings every store needs: foreign keys, `secure_delete`, and how long a write waits for
+    /// another process's lock.
+    public static func configuration(busyTimeout: TimeInterval) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return configuration
+    }
+
     // MARK: - Access helpers
 
     /// Runs a write transaction, mapping SQLite errors to `StoreError`.
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        try Self.perform(path) { try pool.write(updates) }
+        try Self.perform(path) { try writer.write(updates) }
     }
 
     /// Runs a read, mapping SQLite errors to `StoreError`.
     func read<T>(_ value: (Database) throws -> T) throws -> T {
-        try Self.perform(path) { try pool.read(value) }
+        try Self.perform(path) { try writer.read(value) }
     }
 
     /// The key in force now (re-read from the key source when another process rotated it), or the error saying it is

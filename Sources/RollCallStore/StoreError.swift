@@ -1,4 +1,5 @@
 import Foundation
+import RollCall
 import Texts
 
 /// Errors from the store, each one line naming the thing concerned and the reason.

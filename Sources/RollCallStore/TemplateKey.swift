@@ -43,7 +43,7 @@ public enum TemplateKeySource: Sendable {
     }
 
     /// Loads the key; `nil` if it is a file that does not exist and `create` is false.
-    func load(create: Bool) throws -> SymmetricKey? {
+    public func load(create: Bool) throws -> SymmetricKey? {
         switch self {
         case .raw(let data):
             guard data.count == 32 else { throw StoreError.keyFile("(given key)", reason: "must be exactly 32 bytes") }
@@ -77,25 +77,25 @@ public enum TemplateKeySource: Sendable {
     static func text(of key: SymmetricKey) -> String { key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n" }
 }
 
-/// Sealing and opening of embeddings with AES-GCM.
-enum TemplateSealer {
+/// Sealing and opening of embeddings with AES-GCM (every store seals the same way, so a key opens either).
+public enum TemplateSealer {
     /// The key check value stored in `meta`: HMAC-SHA256 of a fixed label, so a wrong key is detected without
     /// touching any template and without storing anything that helps recover the key.
-    static func checkValue(_ key: SymmetricKey) -> String {
+    public static func checkValue(_ key: SymmetricKey) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("rollcall template key check v1".utf8), using: key)
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Seals little-endian float bytes; the delegate id is authenticated data, so a blob moved to another delegate
     /// does not open.
-    static func seal(_ embedding: [Float], delegateID: String, key: SymmetricKey) throws -> Data {
+    public static func seal(_ embedding: [Float], delegateID: String, key: SymmetricKey) throws -> Data {
         var bytes = Data(capacity: embedding.count * 4)
         for value in embedding { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         let box = try AES.GCM.seal(bytes, using: key, authenticating: Array(delegateID.utf8))
         return box.combined!  // the default 12-byte nonce always yields a combined representation
     }
 
-    static func open(_ sealed: Data, delegateID: String, key: SymmetricKey) throws -> [Float] {
+    public static func open(_ sealed: Data, delegateID: String, key: SymmetricKey) throws -> [Float] {
         let box = try AES.GCM.SealedBox(combined: sealed)
         let bytes = try AES.GCM.open(box, using: key, authenticating: Array(delegateID.utf8))
         return stride(from: 0, to: bytes.count - 3, by: 4).map { i in

@@ -62,7 +62,7 @@ extension RollCallCommand.Audit {
         }
 
         func run() async throws {
-            let database = try store.openStore(mustExist: true)
+            let database = try store.openSQLiteStore(mustExist: true, verb: "audit log")
             // JSON: ISO 8601 with the site's offset; the lines people read: the site's clock (dd/MM/yyyy HH:mm).
             let time = language.presentation.time
             let iso = json ? time.iso8601 : time.display

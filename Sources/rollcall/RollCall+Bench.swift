@@ -3,7 +3,6 @@ import FaceEngine
 import Foundation
 import LiveRecognition
 import RollCall
-import RollCallServer
 
 extension RollCallCommand {
     struct Bench: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RollCall
 import RollCallStore
 import Texts
 

@@ -72,7 +72,7 @@ extension RollCallCommand.Delegates {
         }
 
         func run() async throws {
-            let details = try store.openStore(mustExist: true).delegateDetails(id: id)
+            let details = try store.openSQLiteStore(mustExist: true, verb: "delegates show").delegateDetails(id: id)
             let d = details.delegate
             let time = language.presentation.time
             let output = Output(
@@ -106,7 +106,7 @@ extension RollCallCommand.Delegates {
         var json = false
 
         func run() async throws {
-            let erased = try store.openStore(mustExist: true).removeDelegate(id: id)
+            let erased = try store.openSQLiteStore(mustExist: true, verb: "delegates remove").removeDelegate(id: id)
             if json {
                 try printJSON(["removed": id, "templates_erased": "\(erased)"])
             } else {
@@ -140,7 +140,7 @@ extension RollCallCommand.Delegates {
                 throw ValidationError("pack \(pack.name) holds data only; it makes no templates")
             }
             let templatePack = TemplatePack(name: pack.name, digest: digest)
-            let assigned = try store.openStore(mustExist: true).assignPack(templatePack)
+            let assigned = try store.openSQLiteStore(mustExist: true, verb: "delegates assign-pack").assignPack(templatePack)
             if json {
                 try printJSON(["pack": pack.name, "pack_digest": digest, "templates_assigned": "\(assigned)"])
             } else {
@@ -161,7 +161,7 @@ extension RollCallCommand.Delegates {
         var json = false
 
         func run() async throws {
-            let erased = try store.openStore(mustExist: true).eraseTemplates()
+            let erased = try store.openSQLiteStore(mustExist: true, verb: "delegates erase-templates").eraseTemplates()
             if json {
                 try printJSON(["templates_erased": "\(erased)"])
             } else {

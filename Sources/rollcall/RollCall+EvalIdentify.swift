@@ -7,7 +7,6 @@ import Foundation
 import LiveRecognition
 import Logging
 import RollCall
-import RollCallServer
 import RollCallStore
 
 extension RollCallCommand {

@@ -36,7 +36,7 @@ extension RollCallCommand.Keys {
                try RollCallStore.finishInterruptedRotation(databasePath: store.databasePath, keyFile: keyFile) {
                 print(texts.format("cli.key_rotation_finished", ["file": keyFile]))
             }
-            let summary = try store.openStore(mustExist: true).rotateTemplateKey(actor: store.actor)
+            let summary = try store.openSQLiteStore(mustExist: true, verb: "keys rotate").rotateTemplateKey(actor: store.actor)
             print(texts.format("cli.key_rotated", ["count": "\(summary.resealed)", "file": summary.keyFile]))
         }
     }

@@ -44,7 +44,7 @@ extension RollCallCommand.Privacy {
         }
 
         func run() async throws {
-            let report = try store.openStore(mustExist: true).privacyReport()
+            let report = try store.openSQLiteStore(mustExist: true, verb: "privacy report").privacyReport()
             let time = language.presentation.time, texts = language.texts
             let iso = time.iso8601
             let cropFiles = try facesDir.map { try FaceCrops.list(in: $0) }

@@ -39,7 +39,7 @@ extension RollCallCommand.Purge {
         @OptionGroup var language: LanguageOptions
 
         func run() async throws {
-            let database = try store.openStore(mustExist: true)
+            let database = try store.openSQLiteStore(mustExist: true, verb: "purge templates")
             let before = before?.date(in: language.presentation.time)
             var note: String?
             var crops = 0

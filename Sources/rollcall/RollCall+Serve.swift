@@ -6,6 +6,8 @@ import LiveRecognition
 import Logging
 import Prometheus
 import RollCallServer
+import RollCall
+import RollCallPostgres
 import RollCallStore
 import ServiceLifecycle
 import Texts
@@ -66,6 +68,12 @@ extension RollCallCommand {
             let presentation = Presentation(language: .interface, time: try language.timeZone.map { try SiteTime.resolve($0) }
                 ?? configuration.siteTime())
             let texts = presentation.texts
+            if PostgresURL.isPostgres(configuration.database) {
+                // The HTTP API also needs tokens, the privacy report and key state, which only the SQLite store keeps
+                // so far; gates record into PostgreSQL with `rollcall watch --db postgres://…`.
+                throw PostgresStoreError.unsupported("`rollcall serve` (database: in the serve configuration)",
+                                                     location: try PostgresURL(configuration.database).description)
+            }
             let store = try RollCallStore(path: configuration.database, keySource: .fromEnvironment(keyFile: configuration.keyFile),
                                           logger: logger)
             try Daemon.checkAccess(http: configuration.http, store: store)

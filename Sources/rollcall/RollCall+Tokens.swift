@@ -59,7 +59,7 @@ extension RollCallCommand.Tokens {
 
         func run() async throws {
             let time = language.presentation.time, texts = language.texts
-            let made = try store.openStore().addToken(name: name, role: role, expiresAt: expires?.date(in: time), actor: store.actor)
+            let made = try store.openSQLiteStore(verb: "tokens add").addToken(name: name, role: role, expiresAt: expires?.date(in: time), actor: store.actor)
             if json {
                 struct Output: Encodable { var token: String, info: Item }
                 return try printJSON(Output(token: made.secret, info: Item(made.info, time: time)))
@@ -82,7 +82,7 @@ extension RollCallCommand.Tokens {
         var json = false
 
         func run() async throws {
-            let tokens = try store.openStore(mustExist: true).tokens()
+            let tokens = try store.openSQLiteStore(mustExist: true, verb: "tokens list").tokens()
             let time = language.presentation.time, texts = language.texts
             if json { return try printJSON(tokens.map { Item($0, time: time) }) }
             let now = Date()
@@ -109,7 +109,7 @@ extension RollCallCommand.Tokens {
         var name: String
 
         func run() async throws {
-            let token = try store.openStore(mustExist: true).revokeToken(name: name, actor: store.actor)
+            let token = try store.openSQLiteStore(mustExist: true, verb: "tokens revoke").revokeToken(name: name, actor: store.actor)
             print(language.texts.format("cli.token_revoked_now", ["id": "\(token.id)", "name": token.name]))
         }
     }

@@ -12,6 +12,7 @@ struct RollCallCommand: AsyncParsableCommand {
             Compare.self,
             Eval.self,
             Bench.self,
+            BenchStore.self,
             Enroll.self,
             Identify.self,
             Calibrate.self,

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RollCall
+import RollCallPostgres
 import RollCallStore
 import Texts
 
 /// Where the roll-call database and the template key are; shared by every command that touches the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "SQLite database file (env ROLLCALL_DB).")
+    @Option(name: .customLong("db"), help: "SQLite database file, or postgres://USER@HOST:PORT/DATABASE for a shared PostgreSQL database (env ROLLCALL_DB; password in the URL or PGPASSWORD).")
     var databasePath: String = ProcessInfo.processInfo.environment["ROLLCALL_DB"] ?? "rollcall.db"
 
     @Option(help: "Template key file (env ROLLCALL_KEY_FILE; default ~/.local/share/rollcall/template.key; env ROLLCALL_KEY, base64, wins over both).")
@@ -20,18 +22,35 @@ struct StoreOptions: ParsableArguments {
         guard busyTimeout >= 0 else { throw ValidationError("--busy-timeout must not be negative, got \(busyTimeout).") }
     }
 
-    /// Opens the store.
+    /// Whether `--db` names a PostgreSQL database.
+    var isPostgres: Bool { PostgresURL.isPostgres(databasePath) }
+
+    /// Opens the store `--db` names: a PostgreSQL database for a `postgres://` or `postgresql://` URL, else the
+    /// SQLite file.
     ///
     /// - Parameter mustExist: Refuse a missing file instead of creating an empty database (for read-only verbs).
-    func openStore(mustExist: Bool = false) throws -> RollCallStore {
+    func openStore(mustExist: Bool = false) throws -> any RollCallStorage {
+        guard isPostgres else { return try openSQLiteStore(mustExist: mustExist) }
+        return try PostgresRollCallStore(url: try PostgresURL(databasePath), keySource: .fromEnvironment(keyFile: keyFile), logger: Self.storeLogger)
+    }
+
+    /// Opens the SQLite file, for the verbs that PostgreSQL does not serve yet (`verb` names the command in the error).
+    func openSQLiteStore(mustExist: Bool = false, verb: String? = nil) throws -> RollCallStore {
+        if isPostgres {
+            throw PostgresStoreError.unsupported("`rollcall \(verb ?? "this command")`", location: (try? PostgresURL(databasePath).description) ?? "postgres://…")
+        }
         if mustExist && !FileManager.default.fileExists(atPath: databasePath) {
             throw StoreError.cannotOpen(databasePath, reason: "no such file (import a roster first with `rollcall roster import FILE.csv`, or pass --db)")
         }
+        return try RollCallStore(
+            path: databasePath, keySource: .fromEnvironment(keyFile: keyFile), busyTimeout: busyTimeout, logger: Self.storeLogger)
+    }
+
+    private static var storeLogger: Logger {
         var logger = Logger(label: "rollcall.store")
         // Store events (ids only) stay quiet on the terminal unless asked for: ROLLCALL_LOG_LEVEL=info|debug|trace.
         logger.logLevel = ProcessInfo.processInfo.environment["ROLLCALL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        return try RollCallStore(
-            path: databasePath, keySource: .fromEnvironment(keyFile: keyFile), busyTimeout: busyTimeout, logger: logger)
+        return logger
     }
 }
 

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import RollCall
 import RollCallStore
 import Testing
 

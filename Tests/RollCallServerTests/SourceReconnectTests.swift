@@ -6,6 +6,7 @@ import InMemoryLogging
 import Logging
 import Prometheus
 import RollCallServer
+import RollCall
 import RollCallStore
 import ServiceLifecycle
 import Testing

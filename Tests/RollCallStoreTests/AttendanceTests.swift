@@ -28,7 +28,7 @@ struct AttendanceTests {
         #expect(row.status == .present && row.gate == "A" && row.method == .face)
         #expect(row.firstSeen == t0.addingTimeInterval(10))
         #expect(abs((row.distance ?? 0) - 0.31) < 1e-6)
-        let sightings = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sighting")! }
+        let sightings = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sighting")! }
         #expect(sightings == 3)
     }
 
@@ -47,7 +47,7 @@ struct AttendanceTests {
         #expect(try store.currentSession()?.id == second.id)
         // The schema itself refuses a second open session.
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "INSERT INTO session(name, quorum, opened_at) VALUES ('x', 0.5, 0)") }
+            try store.writer.write { db in try db.execute(sql: "INSERT INTO session(name, quorum, opened_at) VALUES ('x', 0.5, 0)") }
         }
     }
 
@@ -130,7 +130,7 @@ struct AttendanceTests {
         // Given a session row as an older RollCall wrote it (no quorum_rule)
         let dir = TemporaryDirectory()
         let store = try makeStore(dir)
-        try store.pool.write { db in
+        try store.writer.write { db in
             try db.execute(sql: "INSERT INTO session(name, quorum, opened_at) VALUES ('Cũ', ?, 0)", arguments: [2.0 / 3])
         }
         #expect(try store.currentSession()?.quorumRule == .atLeast(2, 3))
@@ -141,7 +141,7 @@ struct AttendanceTests {
         let (store, session) = try storeWithSession(dir)
         try store.confirmPresence(session: session, delegateID: "D-1", gate: "A", distance: 0.2, at: t0)
         #expect(try store.report().audit.isIntact)
-        try store.pool.write { db in try db.execute(sql: "UPDATE attendance SET gate = 'B'") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE attendance SET gate = 'B'") }
         let report = try store.report()
         #expect(!report.audit.isIntact && report.audit.brokenLink == "attendance row 1")
         #expect(report.csv(time: .vietnam).contains(",broken\r\n"))

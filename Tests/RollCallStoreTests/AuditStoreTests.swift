@@ -26,7 +26,7 @@ struct AuditStoreTests {
     @Test func editedRowIsNamed() throws {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
-        try store.pool.write { db in try db.execute(sql: "UPDATE attendance SET seen_at = seen_at - 3600000 WHERE delegate_id = 'D-2'") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE attendance SET seen_at = seen_at - 3600000 WHERE delegate_id = 'D-2'") }
         let verdict = try store.verifyAudit()
         #expect(verdict.brokenLink == "attendance row 2")
         #expect(verdict.summary.contains("edited"))
@@ -35,14 +35,14 @@ struct AuditStoreTests {
     @Test func editedReasonIsNamed() throws {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
-        try store.pool.write { db in try db.execute(sql: "UPDATE manual_event SET reason = 'forged' WHERE id = 1") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE manual_event SET reason = 'forged' WHERE id = 1") }
         #expect(try store.verifyAudit().brokenLink == "manual_event row 1")
     }
 
     @Test func deletedRowIsNamed() throws {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM manual_event WHERE id = 1") }
+        try store.writer.write { db in try db.execute(sql: "DELETE FROM manual_event WHERE id = 1") }
         let verdict = try store.verifyAudit()
         #expect(verdict.brokenLink == "attendance row 2")
         #expect(verdict.problem?.contains("deleted") == true)
@@ -51,7 +51,7 @@ struct AuditStoreTests {
     @Test func deletedLastRowIsDetected() throws {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM attendance WHERE delegate_id = 'D-3'") }
+        try store.writer.write { db in try db.execute(sql: "DELETE FROM attendance WHERE delegate_id = 'D-3'") }
         #expect(try !store.verifyAudit().isIntact)
     }
 
@@ -59,7 +59,7 @@ struct AuditStoreTests {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
         // The forger even computes a valid hash for the next sequence number.
-        try store.pool.write { db in
+        try store.writer.write { db in
             let (seq, head) = try RollCallStore.chainHead(db)
             let fields: [String?] = ["1", "D-4", "face", "A", "0.1", "1767225605000"]
             let hash = AuditChain.hash(table: "attendance", sequence: seq + 1, fields: fields, previousHash: head)
@@ -76,7 +76,7 @@ struct AuditStoreTests {
     @Test func insertedRowInTheMiddleIsNamed() throws {
         let dir = TemporaryDirectory()
         let store = try chainedStore(dir)
-        try store.pool.write { db in
+        try store.writer.write { db in
             try db.execute(sql: """
                 INSERT INTO manual_event(session_id, delegate_id, kind, reason, at, seq, prev_hash, hash)
                 VALUES (1, 'D-4', 'checkin', 'x', 0, 3, 'aa', 'bb')

@@ -9,14 +9,14 @@ struct DatabaseTests {
     @Test func usesWALAndNamedMigrations() throws {
         let dir = TemporaryDirectory()
         let store = try makeStore(dir)
-        let (mode, secureDelete, applied) = try store.pool.read { db in
+        let (mode, secureDelete, applied) = try store.writer.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode")!, try Int.fetchOne(db, sql: "PRAGMA secure_delete")!,
              try RollCallStore.migrator.appliedMigrations(db))
         }
         #expect(mode == "wal")
         #expect(secureDelete == 1)
         #expect(applied.first == "v1 create meta" && applied == RollCallStore.migrator.migrations)
-        #expect(applied.suffix(2) == ["v3 create audit_event (hash-chained) and api_token", "v4 session quorum rule"])
+        #expect(applied.suffix(2) == ["v4 session quorum rule", "v5 gate-made sighting ids"])
     }
 
     @Test func secondWriterWaitsThenSaysTheDatabaseIsBusy() throws {
@@ -25,7 +25,7 @@ struct DatabaseTests {
         let waiter = try makeStore(dir, busyTimeout: 0.3)
         let locked = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         let thread = Thread {
-            try? holder.pool.write { db in
+            try? holder.writer.write { db in
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('lock', 'held')")
                 locked.signal()
                 release.wait()

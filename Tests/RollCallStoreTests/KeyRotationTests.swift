@@ -18,7 +18,7 @@ struct KeyRotationTests {
         let daemon = try makeStore(dir, key: .file(keyFile))  // a running serve on the same database and key file
         #expect(try daemon.templates().count == 2)
         let oldKeyText = try String(contentsOfFile: keyFile, encoding: .utf8)
-        let oldSealed = try desk.pool.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template ORDER BY id") }
+        let oldSealed = try desk.writer.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template ORDER BY id") }
 
         // When
         let summary = try desk.rotateTemplateKey(actor: "cli:thu-ky")
@@ -31,7 +31,7 @@ struct KeyRotationTests {
         stat(keyFile, &info)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(!FileManager.default.fileExists(atPath: keyFile + ".new"))
-        let newSealed = try desk.pool.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template ORDER BY id") }
+        let newSealed = try desk.writer.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template ORDER BY id") }
         #expect(zip(oldSealed, newSealed).allSatisfy { $0 != $1 })
         let old = SymmetricKey(data: Data(base64Encoded: oldKeyText.trimmingCharacters(in: .whitespacesAndNewlines))!)
         #expect(throws: (any Error).self) { _ = try TemplateSealer.open(newSealed[0], delegateID: "D-1", key: old) }

@@ -18,7 +18,7 @@ struct RetentionTests {
         }
         let session = try store.openSession(name: "Đại hội", quorum: 0.5, actor: "cli:test").id
         try store.confirmPresence(session: session, delegateID: "D-1", gate: "north", distance: 0.2, at: Date())
-        let sealed = try store.pool.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template") }
+        let sealed = try store.writer.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM template") }
         try store.checkpoint()
         // Given: every template's sealed bytes and photo names are in the file
         let before = rawBytes(store)

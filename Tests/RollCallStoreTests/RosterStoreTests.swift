@@ -18,7 +18,7 @@ struct RosterStoreTests {
         #expect(Array(delegate.name.utf8) == Array("Nguyễn Thị Ánh Tuyết".precomposedStringWithCanonicalMapping.utf8))
         #expect(Array(delegate.name.utf8) == [0x4E, 0x67, 0x75, 0x79, 0xE1, 0xBB, 0x85, 0x6E, 0x20, 0x54, 0x68, 0xE1, 0xBB, 0x8B, 0x20,
                                               0xC3, 0x81, 0x6E, 0x68, 0x20, 0x54, 0x75, 0x79, 0xE1, 0xBA, 0xBF, 0x74])
-        let stored = try reopened.pool.read { db in try Data.fetchOne(db, sql: "SELECT CAST(name AS BLOB) FROM delegate")! }
+        let stored = try reopened.writer.read { db in try Data.fetchOne(db, sql: "SELECT CAST(name AS BLOB) FROM delegate")! }
         #expect(Array(stored) == Array(delegate.name.utf8))
         #expect(delegate.unit == "Hà Nội")
     }

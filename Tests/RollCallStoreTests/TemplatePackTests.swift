@@ -59,7 +59,7 @@ struct TemplatePackTests {
         _ = try store.importRoster(makeRoster(["D-1", "D-2"]))
         try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1), pack: testPack)
         try store.addTemplate(delegateID: "D-2", embedding: makeEmbedding(seed: 2), pack: testPack)
-        try store.pool.write { db in
+        try store.writer.write { db in
             try db.execute(sql: "UPDATE template SET pack_name = 'dlib', pack_digest = ? WHERE delegate_id = 'D-2'", arguments: [dlibPack.digest])
         }
         for pack in [testPack, dlibPack] {
@@ -67,7 +67,7 @@ struct TemplatePackTests {
         }
         // Name and digest go together.
         #expect(throws: DatabaseError.self) {
-            try store.pool.write { db in try db.execute(sql: "UPDATE template SET pack_digest = NULL WHERE delegate_id = 'D-1'") }
+            try store.writer.write { db in try db.execute(sql: "UPDATE template SET pack_digest = NULL WHERE delegate_id = 'D-1'") }
         }
     }
 
@@ -93,8 +93,10 @@ struct TemplatePackTests {
         let embedding = makeEmbedding(seed: 5)
         _ = try makeLegacyDatabase(dir, embedding: embedding)
         let store = try makeStore(dir)  // migrates
-        let applied = try store.pool.read { db in try RollCallStore.migrator.appliedMigrations(db) }
-        #expect(applied.suffix(3) == ["v2 template pack", "v3 create audit_event (hash-chained) and api_token", "v4 session quorum rule"])
+        let applied = try store.writer.read { db in try RollCallStore.migrator.appliedMigrations(db) }
+        #expect(applied.suffix(4) == [
+            "v2 template pack", "v3 create audit_event (hash-chained) and api_token", "v4 session quorum rule", "v5 gate-made sighting ids",
+        ])
         // The old template survives, with no pack: nothing recorded which one made it.
         #expect(try store.templatePacks() == [TemplatePackCount(pack: nil, count: 1)])
         #expect(try store.delegateDetails(id: "D-1").templates.map(\.pack) == [nil])

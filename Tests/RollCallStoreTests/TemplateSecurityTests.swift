@@ -72,7 +72,7 @@ struct TemplateSecurityTests {
         #expect(throws: StoreError.self) { _ = try copy.templates() }
         do { _ = try copy.templates() } catch { #expect((error as? StoreError)?.code == .keyMissing) }
         // Tampering with a sealed blob is detected, not decoded into garbage.
-        try store.pool.write { db in try db.execute(sql: "UPDATE template SET sealed = zeroblob(length(sealed))") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE template SET sealed = zeroblob(length(sealed))") }
         #expect(throws: StoreError.self) { _ = try store.templates() }
     }
 
@@ -103,7 +103,7 @@ struct TemplateSecurityTests {
         _ = try store.importRoster(makeRoster(["D-1", "D-2"]))
         let id = try store.addTemplate(delegateID: "D-1", embedding: makeEmbedding(seed: 1), pack: testPack)
         try store.addTemplate(delegateID: "D-2", embedding: makeEmbedding(seed: 2), pack: testPack)
-        let sealed = try store.pool.read { db in try Data.fetchOne(db, sql: "SELECT sealed FROM template WHERE id = ?", arguments: [id])! }
+        let sealed = try store.writer.read { db in try Data.fetchOne(db, sql: "SELECT sealed FROM template WHERE id = ?", arguments: [id])! }
         try store.checkpoint()
         #expect(rawBytes(store).contains(subsequence: Array(sealed.prefix(32))))
         #expect(try store.removeDelegate(id: "D-1") == 1)

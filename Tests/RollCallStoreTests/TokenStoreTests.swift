@@ -47,7 +47,7 @@ struct TokenStoreTests {
         #expect(events.last?.actor == "Chị Lan" && events.last?.detail == "token \(again.info.id) of short")
         #expect(try store.verifyAudit().isIntact && store.verifyAudit().checked == 3)
         // The chain catches an edited audit event, as it does attendance rows.
-        try store.pool.write { db in try db.execute(sql: "UPDATE audit_event SET actor = 'someone else' WHERE action = 'token.revoke'") }
+        try store.writer.write { db in try db.execute(sql: "UPDATE audit_event SET actor = 'someone else' WHERE action = 'token.revoke'") }
         #expect(try store.verifyAudit().brokenLink == "audit_event row 3")
     }
 
