@@ -33,6 +33,10 @@ shared="${ROLLCALL_SHARED:-../shared}"; faces="$shared/faces"
 [ -f "$faces/asian/labels.tsv" ] || { echo "missing $faces/asian/labels.tsv (set ROLLCALL_SHARED)" >&2; exit 1; }
 export ROLLCALL_MODELS="${ROLLCALL_MODELS:-$HOME/.cache/rollcall/models}"
 cache=benchmarks/.cache/entrance; mkdir -p "$cache"
+# What the figures were measured on (the report quotes it): speeds differ with the CPU's vector unit and the load.
+vector=$(grep -m1 -o -w avx512f /proc/cpuinfo || grep -m1 -o -w avx2 /proc/cpuinfo || echo "no AVX2")
+printf '%s, %s cores (%s), load average at the start: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$vector" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$cache/machine.txt"
 nice_cmd=(nice -n "${BENCH_NICE:-15}")
 step() { printf '\n== %s\n' "$*" >&2; }
 if [ -n "${BENCH_BIN:-}" ]; then bin="$BENCH_BIN"; else

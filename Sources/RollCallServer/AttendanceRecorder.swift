@@ -112,7 +112,7 @@ public final class AttendanceRecorder: @unchecked Sendable {
             detail += String(format: " (non-planar %.4f, deformation %.4f, %d frames)", measure.nonPlanar, measure.deformation, measure.frames)
         }
         detail += "; flagged for the usher, not refused"
-        try store.recordAuditEvent(action: "checkin.suspected_photo", actor: "gate:\(gate)", detail: detail)
+        try store.chainAuditEvent(action: "checkin.suspected_photo", actor: "gate:\(gate)", detail: detail, at: Date())
         usherDesk?.flagSuspectedPhoto(delegateID: delegateID, gate: gate)
         logger.warning("suspected photo", metadata: ["gate": "\(gate)", "delegate.id": "\(delegateID)", "track.id": "\(trackID)"])
     }

@@ -1,5 +1,6 @@
 import FaceEngine
 import Foundation
+import RollCall
 
 /// A photo held up to the camera: a flat picture of a face moved by a hand — tilted, turned, brought nearer, with a
 /// small shake — filmed by a pinhole camera over a real background, every frame through a camera stream's JPEG round

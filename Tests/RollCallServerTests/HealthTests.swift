@@ -79,7 +79,9 @@ struct HealthTests {
                 text.components(separatedBy: ": heartbeat").count > 3
             }
             var counts = [broadcaster.subscriberCount]
-            let deadline = Date().addingTimeInterval(3)
+            // Heartbeats come every 100 ms; the wait is long because a full `make test` can hold both cooperative
+            // threads with other suites' blocking work for seconds (the loop ends as soon as the client is gone).
+            let deadline = Date().addingTimeInterval(15)
             while broadcaster.subscriberCount > 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
             counts.append(broadcaster.subscriberCount)
             let health = try await LiveServer.get(port: port, path: "/healthz")

@@ -45,8 +45,9 @@ struct TemplateReloadTests {
 
         try await Self.running(reloader) {
             // When the desk enrolls Obama, the running reloader swaps in a matcher that knows him
+            // (his two photos are two writes: a reload may fall between them, so wait for both)
             try ServerFixtures.enroll(ServerFixtures.obama, into: desk)
-            #expect(await Self.eventually { holder.matcher.gallery.delegateIDs.contains("D-OBAMA") })
+            #expect(await Self.eventually { holder.matcher.gallery.delegateIDs.contains("D-OBAMA") && holder.matcher.gallery.enrolledTemplateCount == 3 })
             #expect(holder.matcher.gallery.enrolledTemplateCount == 3)
             #expect(holder.matcher.match(probe).delegateID == "D-OBAMA")
 
@@ -57,9 +58,11 @@ struct TemplateReloadTests {
             #expect(holder.matcher.match(probe).delegateID == "D-OBAMA")
         }
 
-        // Then each change was logged once at info, with counts only
+        // Then each state it swapped in was logged once at info, with counts only (one more line when a reload fell
+        // between Obama's two photos)
         let infos = logs.entries.filter { $0.level == .info }.map(\.message.description)
-        #expect(infos == ["templates reloaded: 2 delegates, 3 templates", "templates reloaded: 1 delegates, 2 templates"], "\(infos)")
+        let expected = ["templates reloaded: 2 delegates, 3 templates", "templates reloaded: 1 delegates, 2 templates"]
+        #expect(infos == expected || infos == ["templates reloaded: 2 delegates, 2 templates"] + expected, "\(infos)")
         #expect(!logs.entries.contains { $0.level >= .warning })
     }
 
